@@ -1,0 +1,23 @@
+import type { Engine } from '../core/engine.js';
+
+/** What a command needs from its surroundings; tests give their own streams. */
+export interface CliContext {
+  engine(): Promise<Engine>;
+  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  isTTY: boolean;
+}
+
+export interface Command {
+  name: string;
+  aliases?: string[];
+  usage: string;
+  summary: string;
+  /** Returns the exit code. */
+  run(ctx: CliContext, argv: string[]): Promise<number>;
+}
+
+export function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text);
+}

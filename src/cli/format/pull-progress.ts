@@ -1,0 +1,63 @@
+import type { PullEvent } from '../../core/images/pull-events.js';
+import { shortId } from '../../core/images/digest.js';
+import { humanSize } from './human.js';
+
+const BAR_WIDTH = 50;
+
+/** Docker's progress bar: `[=====>     ]  1.2MB/3.4MB`. */
+export function progressBar(current: number, total: number): string {
+  const filled = total > 0 ? Math.min(BAR_WIDTH, Math.floor((current / total) * BAR_WIDTH)) : 0;
+  const bar = filled >= BAR_WIDTH ? '='.repeat(BAR_WIDTH) : `${'='.repeat(filled)}>${' '.repeat(BAR_WIDTH - filled - 1)}`;
+  return `[${bar}]  ${humanSize(current, 4)}/${humanSize(total, 4)}`;
+}
+
+function statusText(e: Extract<PullEvent, { type: 'layer' }>, withBar: boolean): string {
+  switch (e.phase) {
+    case 'waiting':
+      return 'Pulling fs layer';
+    case 'exists':
+      return 'Already exists';
+    case 'downloading':
+      return withBar ? `Downloading  ${progressBar(e.current ?? 0, e.total ?? 0)}` : 'Downloading';
+    case 'verifying':
+      return 'Verifying Checksum';
+    case 'extracting':
+      return 'Extracting';
+    case 'complete':
+      return 'Pull complete';
+  }
+}
+
+/**
+ * Turns pull events into Docker's output. On a terminal each layer keeps one line, rewritten
+ * in place with cursor movements; elsewhere each state change is one plain line (no bars).
+ */
+export class PullProgressPrinter {
+  private readonly lines: string[] = [];
+  private readonly lastStatus = new Map<string, string>();
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly tty: boolean,
+  ) {}
+
+  handle = (e: PullEvent): void => {
+    if (e.type === 'resolved' || e.type === 'done') return;
+    const id = shortId(e.digest);
+    const text = statusText(e, this.tty);
+    if (!this.tty) {
+      if (this.lastStatus.get(id) === text) return;
+      this.lastStatus.set(id, text);
+      this.out.write(`${id}: ${text}\n`);
+      return;
+    }
+    let row = this.lines.indexOf(id);
+    if (row === -1) {
+      this.lines.push(id);
+      this.out.write(`${id}: ${text}\n`);
+      return;
+    }
+    const up = this.lines.length - row;
+    this.out.write(`\x1b[${up}A\r\x1b[2K${id}: ${text}\r\x1b[${up}B`);
+  };
+}

@@ -1,0 +1,121 @@
+import { Engine } from '../core/engine.js';
+import type { CliContext, Command } from './command.js';
+import { UsageError } from './args.js';
+import { pullCommand } from './commands/pull.js';
+import { imagesCommand } from './commands/images.js';
+import { rmiCommand } from './commands/rmi.js';
+import { tagCommand } from './commands/tag.js';
+import { imageInspectCommand } from './commands/image-inspect.js';
+import { historyCommand } from './commands/history.js';
+import { imagePruneCommand } from './commands/image-prune.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
+import { tagsCommand, catalogCommand } from './commands/tags.js';
+
+const topLevel: Command[] = [pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand, { ...imageInspectCommand, usage: 'tsdock inspect [OPTIONS] NAME|ID [NAME|ID...]' }];
+
+/** `tsdock image <sub>`, with Docker's aliases. */
+const imageSub: Record<string, Command> = {
+  ls: imagesCommand,
+  list: imagesCommand,
+  pull: pullCommand,
+  rm: rmiCommand,
+  remove: rmiCommand,
+  tag: tagCommand,
+  inspect: imageInspectCommand,
+  history: historyCommand,
+  prune: imagePruneCommand,
+};
+
+const GLOBAL_USAGE = `Usage:  tsdock [OPTIONS] COMMAND
+
+A daemonless, Docker-like container manager.
+
+Global options:
+      --root string     Root directory of the store (default "/var/lib/tsdock", env TSDOCK_ROOT)
+      --config string   Config file (default "/etc/tsdock/config.json", env TSDOCK_CONFIG)
+  -v, --version         Print version information and quit
+
+Commands:
+${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+  image      Manage images (ls, pull, rm, tag, inspect, history, prune)
+
+Run 'tsdock COMMAND --help' for more information on a command.
+`;
+
+interface GlobalOptions {
+  root?: string;
+  configPath?: string;
+  rest: string[];
+}
+
+/** Global flags come before the command name, as with docker. */
+function splitGlobal(argv: string[]): GlobalOptions {
+  const g: GlobalOptions = { rest: [] };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (flag === '--root' || flag === '--config') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`flag needs an argument: ${flag}`, '');
+      if (flag === '--root') g.root = v;
+      else g.configPath = v;
+    } else break;
+  }
+  g.rest = argv.slice(i);
+  return g;
+}
+
+function findCommand(args: string[]): { cmd: Command; argv: string[] } | undefined {
+  const [name, ...rest] = args;
+  if (name === 'image') {
+    const [sub, ...subArgs] = rest;
+    const cmd = sub ? imageSub[sub] : undefined;
+    return cmd ? { cmd, argv: subArgs } : undefined;
+  }
+  const cmd = topLevel.find((c) => c.name === name || c.aliases?.includes(name ?? ''));
+  return cmd ? { cmd, argv: rest } : undefined;
+}
+
+export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'stdin'> = process): Promise<number> {
+  const out = io.stdout;
+  const err = io.stderr;
+  try {
+    const g = splitGlobal(argv);
+    if (g.rest.length === 0 || g.rest[0] === '--help' || g.rest[0] === 'help') {
+      out.write(GLOBAL_USAGE);
+      return 0;
+    }
+    if (g.rest[0] === '--version' || g.rest[0] === '-v' || g.rest[0] === 'version') {
+      out.write(`tsdock version ${VERSION}\n`);
+      return 0;
+    }
+    const found = findCommand(g.rest);
+    if (!found) {
+      err.write(`tsdock: '${g.rest.join(' ')}' is not a tsdock command.\nSee 'tsdock --help'\n`);
+      return 125;
+    }
+    if (found.argv.includes('--help')) {
+      out.write(`\nUsage:  ${found.cmd.usage}\n\n${found.cmd.summary}\n`);
+      return 0;
+    }
+    let engine: Promise<Engine> | undefined;
+    const ctx: CliContext = {
+      ...io,
+      isTTY: (io.stdout as NodeJS.WriteStream).isTTY === true,
+      engine: () => (engine ??= Engine.open({ root: g.root, configPath: g.configPath })),
+    };
+    return await found.cmd.run(ctx, found.argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`${e.message}\nSee 'tsdock ${e.command ? `${e.command} ` : ''}--help'.\n`);
+      return 125;
+    }
+    err.write(`Error: ${(e as Error).message}\n`);
+    if (process.env.TSDOCK_DEBUG) err.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}
+
+declare const __TSDOCK_VERSION__: string | undefined;
+const VERSION = typeof __TSDOCK_VERSION__ === 'string' ? __TSDOCK_VERSION__ : 'dev';

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+
+/** tsdock's settings file, shaped like Docker's daemon.json where the two overlap. */
+export interface TsdockConfig {
+  /** Tried in order before registry-1.docker.io for docker.io images, e.g. "http://127.0.0.1:5000". */
+  'registry-mirrors': string[];
+  /** Registries spoken to over plain HTTP (besides localhost/127.0.0.0/8/::1, which always are). */
+  'insecure-registries': string[];
+  /** Layer downloads in flight at once (Docker's max-concurrent-downloads). */
+  'max-concurrent-downloads': number;
+  /** Command -> keys, read by the TUI. */
+  keymap: Record<string, string[]>;
+}
+
+export const DEFAULT_CONFIG_PATH = '/etc/tsdock/config.json';
+export const DEFAULT_ROOT = '/var/lib/tsdock';
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(): TsdockConfig {
+  return { 'registry-mirrors': [], 'insecure-registries': [], 'max-concurrent-downloads': 3, keymap: {} };
+}
+
+/** A missing file means defaults; a malformed one is an error naming the file and the key. */
+export async function loadConfig(path: string, mustExist = false): Promise<TsdockConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !mustExist) return defaultConfig();
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const cfg = defaultConfig();
+  for (const key of ['registry-mirrors', 'insecure-registries'] as const) {
+    if (raw[key] === undefined) continue;
+    if (!Array.isArray(raw[key]) || !(raw[key] as unknown[]).every((v) => typeof v === 'string')) {
+      throw new ConfigError(`config file ${path}: "${key}" must be a list of strings`);
+    }
+    cfg[key] = raw[key] as string[];
+  }
+  for (const m of cfg['registry-mirrors']) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(m)) throw new ConfigError(`config file ${path}: registry mirror "${m}" must be a URL like http://host:port`);
+  }
+  const mcd = raw['max-concurrent-downloads'];
+  if (mcd !== undefined) {
+    if (!Number.isInteger(mcd) || (mcd as number) < 1) throw new ConfigError(`config file ${path}: "max-concurrent-downloads" must be a positive integer`);
+    cfg['max-concurrent-downloads'] = mcd as number;
+  }
+  if (raw.keymap !== undefined) {
+    if (typeof raw.keymap !== 'object' || raw.keymap === null) throw new ConfigError(`config file ${path}: "keymap" must be an object`);
+    cfg.keymap = raw.keymap as Record<string, string[]>;
+  }
+  return cfg;
+}
+
+/** localhost, 127.0.0.0/8 and ::1 are plain HTTP, as Docker treats them insecure by default. */
+export function isInsecureRegistry(domain: string, cfg: TsdockConfig): boolean {
+  const host = domain.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return true;
+  return cfg['insecure-registries'].some((r) => r === domain || r === host);
+}

@@ -1,0 +1,170 @@
+import { loadConfig, DEFAULT_CONFIG_PATH, DEFAULT_ROOT, type TsdockConfig } from './config.js';
+import { Store } from './store/store.js';
+import { CredentialStore, type Credentials } from './registry/credentials.js';
+import { RegistryClient } from './registry/registry-client.js';
+import { parseReference, familiarName, formatReference, InvalidReferenceError } from './images/reference.js';
+import { parsePlatform } from './images/platform.js';
+import { pullImage, type PullResult } from './images/pull.js';
+import type { PullListener } from './images/pull-events.js';
+import { parseImageConfig, type ImageConfig } from './images/image-config.js';
+import type { ImageRecord } from './images/image-record.js';
+import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
+import { deleteImage, removeImage, type RemovalEntry } from './images/image-removal.js';
+import { imageInspect, type ImageInspect } from './images/image-inspect.js';
+import { imageHistory, type HistoryRow } from './images/image-history.js';
+import type { Digest } from './images/digest.js';
+
+export interface EngineOptions {
+  root?: string;
+  configPath?: string;
+  credentialsPath?: string;
+}
+
+/** One row of `images`: an image under one of its tags (or `<none>`). */
+export interface ImageSummary {
+  id: Digest;
+  repository: string;
+  tag: string;
+  digest: string;
+  created?: string;
+  size: number;
+}
+
+export interface PruneResult {
+  entries: RemovalEntry[];
+  reclaimed: number;
+}
+
+/**
+ * The one API the CLI and the TUI call. It owns the store, the config and the credentials,
+ * and hands out registry clients; every operation lives in its own module.
+ */
+export class Engine {
+  private constructor(
+    readonly store: Store,
+    readonly config: TsdockConfig,
+    readonly credentials: CredentialStore,
+  ) {}
+
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    const root = opts.root ?? process.env.TSDOCK_ROOT ?? DEFAULT_ROOT;
+    const configPath = opts.configPath ?? process.env.TSDOCK_CONFIG;
+    const config = await loadConfig(configPath ?? DEFAULT_CONFIG_PATH, configPath !== undefined);
+    return new Engine(await Store.open(root), config, new CredentialStore(opts.credentialsPath));
+  }
+
+  registry(domain: string, creds?: Credentials): RegistryClient {
+    return new RegistryClient(domain, this.config, this.credentials, creds);
+  }
+
+  async pull(reference: string, opts: { platform?: string; onEvent?: PullListener } = {}): Promise<PullResult> {
+    const ref = parseReference(reference);
+    return pullImage(this.store, this.registry(ref.domain), ref, {
+      platform: opts.platform ? parsePlatform(opts.platform) : undefined,
+      maxConcurrentDownloads: this.config['max-concurrent-downloads'],
+      onEvent: opts.onEvent,
+    });
+  }
+
+  async imageConfig(image: ImageRecord): Promise<ImageConfig> {
+    return parseImageConfig(await this.store.content.read(image.id), image.id);
+  }
+
+  async images(): Promise<ImageSummary[]> {
+    const [records, tags] = await Promise.all([this.store.images.list(), this.store.images.tags()]);
+    const rows: ImageSummary[] = [];
+    for (const image of records) {
+      const created = (await this.imageConfig(image).catch(() => undefined))?.created;
+      const digestFor = (repo: string) => image.repoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>';
+      const imageTags = tagsOf(tags, image.id);
+      for (const t of imageTags) {
+        const ref = parseReference(t);
+        rows.push({ id: image.id, repository: familiarName(ref), tag: ref.tag ?? '<none>', digest: digestFor(formatReference({ domain: ref.domain, path: ref.path })), created, size: image.size });
+      }
+      if (imageTags.length === 0) {
+        const [repo, digest] = image.repoDigests[0]?.split('@') ?? [];
+        rows.push({ id: image.id, repository: repo ? familiarName(parseReference(repo)) : '<none>', tag: '<none>', digest: digest ?? '<none>', created, size: image.size });
+      }
+    }
+    // Newest first, as Docker lists them.
+    return rows.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.repository.localeCompare(b.repository) || a.tag.localeCompare(b.tag));
+  }
+
+  async inspectImage(query: string): Promise<ImageInspect> {
+    const { image } = await resolveImage(this.store.images, query);
+    const tags = tagsOf(await this.store.images.tags(), image.id);
+    return imageInspect(image, await this.imageConfig(image), tags, image.layers.map((l) => this.store.layers.diffPath(l.diffId)));
+  }
+
+  async history(query: string): Promise<HistoryRow[]> {
+    const { image } = await resolveImage(this.store.images, query);
+    const sizes = await Promise.all(image.layers.map(async (l) => (await this.store.layers.info(l.diffId))?.size ?? 0));
+    return imageHistory(image, await this.imageConfig(image), sizes);
+  }
+
+  async removeImage(query: string, opts: { force?: boolean } = {}): Promise<RemovalEntry[]> {
+    return removeImage(this.store, query, { force: opts.force, containersUsing: async () => [] });
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const ref = parseReference(target);
+    if (ref.digest) throw new InvalidReferenceError(target, 'invalid-tag', `refusing to create a tag with a digest reference: "${target}"`);
+    await this.store.lock.withLock(async () => {
+      const { image } = await resolveImage(this.store.images, source);
+      const tags = await this.store.images.tags();
+      tags[formatReference(ref)] = image.id;
+      await this.store.images.saveTags(tags);
+    });
+  }
+
+  /** Dangling images (no tag), or with `all` every image no container uses. */
+  async pruneImages(opts: { all?: boolean } = {}): Promise<PruneResult> {
+    return this.store.lock.withLock(async () => {
+      const tags = await this.store.images.tags();
+      const entries: RemovalEntry[] = [];
+      let reclaimed = 0;
+      for (const image of await this.store.images.list()) {
+        const imageTags = tagsOf(tags, image.id);
+        if (imageTags.length > 0 && !opts.all) continue;
+        for (const t of imageTags) {
+          delete tags[t];
+          entries.push({ untagged: familiarTag(t) });
+        }
+        for (const d of image.repoDigests) entries.push({ untagged: familiarTag(d) });
+        const removed = await deleteImage(this.store, image);
+        entries.push(...removed);
+        for (const r of removed) reclaimed += r.size ?? 0;
+      }
+      await this.store.images.saveTags(tags);
+      return { entries, reclaimed };
+    });
+  }
+
+  async login(server: string, creds: Credentials): Promise<void> {
+    const domain = loginDomain(server);
+    await this.registry(domain, creds).checkLogin(creds);
+    await this.credentials.set(domain, creds);
+  }
+
+  async logout(server: string): Promise<boolean> {
+    return this.credentials.remove(loginDomain(server));
+  }
+
+  /** A repository's remote tags, sorted. */
+  async remoteTags(repository: string): Promise<string[]> {
+    const ref = parseReference(repository);
+    const tags = await this.registry(ref.domain).listTags(ref.path);
+    return tags.sort();
+  }
+
+  async catalog(domain: string): Promise<string[]> {
+    return this.registry(loginDomain(domain)).catalog();
+  }
+}
+
+/** `tsdock login` takes a registry host (maybe as a URL); no server means Docker Hub. */
+export function loginDomain(server: string | undefined): string {
+  if (!server) return 'docker.io';
+  const host = server.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}

@@ -1,0 +1,508 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { Parser, type ReadEntry } from 'tar';
+
+const execFileP = promisify(execFile);
+
+/** A layer entry that would write outside the layer directory (or is otherwise malformed on purpose). */
+export class UnsafeLayerEntryError extends Error {
+  override readonly name = 'UnsafeLayerEntryError';
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
+    super(`layer entry ${JSON.stringify(entry)} ${reason}`);
+  }
+}
+
+export interface UnpackStats {
+  /** Entries written: files, directories, links, devices, FIFOs (whiteouts not included). */
+  files: number;
+  /** OCI `.wh.NAME` entries turned into overlayfs whiteouts (char device 0/0). */
+  whiteouts: number;
+  /** Directories marked `trusted.overlay.opaque=y`. */
+  opaqueDirs: number;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+/** Buffered file data before the entry (and so the input) is paused; also the largest writev. */
+const WRITE_HIGH_WATER = 1 << 20;
+/** mknod children run at once when a batch is flushed. */
+const SPAWN_CONCURRENCY = 8;
+/** Device/whiteout nodes queued before a batch is flushed anyway. */
+const NODE_BATCH = 64;
+/** Paths per setfattr invocation (argv stays far below ARG_MAX). */
+const SETFATTR_BATCH = 256;
+const O_CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+/**
+ * Unpacks one uncompressed layer tar into `dest` (an existing empty directory), converting OCI
+ * whiteouts into overlayfs ones so the directory can serve as an overlay lowerdir. Reads `tar`
+ * to its end, trailing bytes included (the caller digests them). On error `tar` is destroyed,
+ * nothing is written outside `dest`, and the caller is expected to remove `dest`.
+ */
+export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackStats> {
+  const writer = new LayerWriter(path.resolve(dest));
+  // Auto-detection of gzip cannot be switched off in node-tar; turn off the other two at least.
+  const parser = new Parser({ brotli: false, zstd: false });
+  let failure: Error | undefined;
+  let signalFailure!: () => void;
+  const failed = new Promise<void>((resolve) => (signalFailure = resolve));
+  const fail = (err: unknown): void => {
+    if (failure) return;
+    failure = err instanceof Error ? err : new Error(String(err));
+    writer.abort(failure);
+    signalFailure();
+    destroy(tar);
+  };
+
+  // node-tar emits the next entry only once the current one has ended, but our work on an entry
+  // continues after its data ends (chown, close...), so a promise chain keeps entries strictly in order.
+  let chain = Promise.resolve();
+  parser.on('entry', (entry: ReadEntry) => {
+    chain = chain
+      .then(() => (failure ? undefined : writer.handle(entry)))
+      .then(
+        () => entry.resume(),
+        (err: unknown) => {
+          fail(err);
+          entry.resume();
+        },
+      );
+  });
+  // node-tar silently truncates pax/GNU long names at a NUL; refuse them instead.
+  parser.on('meta', (meta: string) => {
+    const name = nulName(meta);
+    if (name !== undefined) fail(new UnsafeLayerEntryError(name, 'contains a NUL byte'));
+  });
+  // Unknown types (sparse, volume labels...) and oversized pax headers are skipped by node-tar.
+  parser.on('ignoredEntry', (entry: ReadEntry) =>
+    fail(new Error(`layer entry ${JSON.stringify(entry.path)} has an unsupported tar type (${entry.type})`)),
+  );
+  parser.on('warn', (code: string, message: string) => {
+    // An empty layer (only zero blocks, or no bytes) is valid; node-tar calls it unrecognized.
+    if (code === 'TAR_BAD_ARCHIVE' && message === 'Unrecognized archive format') return;
+    fail(new Error(`corrupt layer tar: ${message} (${code})`));
+  });
+  parser.on('error', fail);
+  // After the end-of-archive blocks node-tar keeps appending whatever it is fed to one growing buffer.
+  let sawEof = false;
+  parser.on('eof', () => (sawEof = true));
+  const parsed = new Promise<void>((resolve) => parser.once('end', resolve));
+
+  try {
+    for await (const chunk of chunks(tar)) {
+      if (failure) break;
+      if (sawEof) continue; // trailing data: read for the caller's digest, not parsed
+      if (!parser.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) {
+        await Promise.race([new Promise((resolve) => parser.once('drain', resolve)), failed]);
+      }
+    }
+    if (!failure) {
+      parser.end();
+      await Promise.race([parsed, failed]);
+    }
+  } catch (err) {
+    fail(err);
+  }
+  await chain; // never rejects; lets in-flight fs work settle before the caller removes dest
+  if (!failure) {
+    try {
+      return await writer.finish();
+    } catch (err) {
+      fail(err);
+    }
+  }
+  throw failure;
+}
+
+type Kind = 'dir' | 'symlink' | 'whiteout' | 'other';
+
+interface NodeSpec {
+  entry: string;
+  rel: string;
+  type: 'c' | 'b' | 'p';
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  atime?: Date;
+  mtime?: Date;
+  whiteout: boolean;
+}
+
+/**
+ * Applies entries in tar order. Every path is checked against what this layer already created
+ * (dest starts empty), so symlinks are detected lexically, without racing the filesystem.
+ */
+class LayerWriter {
+  private readonly kinds = new Map<string, Kind>();
+  /** Devices, FIFOs and whiteouts waiting for a batched mknod. */
+  private readonly nodes = new Map<string, NodeSpec>();
+  private readonly opaque = new Set<string>();
+  /** Directory times are set last: creating children would change them. */
+  private readonly dirTimes = new Map<string, [Date, Date]>();
+  private readonly stats: UnpackStats = { files: 0, whiteouts: 0, opaqueDirs: 0 };
+  private readonly asRoot = process.getuid?.() === 0;
+  private abortBody?: (err: Error) => void;
+
+  constructor(private readonly dest: string) {}
+
+  /** Makes a file body being written give up (its data will never come). */
+  abort(err: Error): void {
+    this.abortBody?.(err);
+  }
+
+  async handle(e: ReadEntry): Promise<void> {
+    const name = e.path;
+    if (name.includes('\0') || e.linkpath?.includes('\0')) throw new UnsafeLayerEntryError(name, 'contains a NUL byte');
+    const rel = normalize(name);
+    if (rel === null) throw new UnsafeLayerEntryError(name, 'escapes the layer directory');
+    this.assertNoSymlinkAbove(name, rel, 'goes through symlink');
+
+    const slash = rel.lastIndexOf('/');
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    const base = rel.slice(slash + 1);
+    if (base === OPAQUE) return this.markOpaque(name, rel, dir);
+    if (rel.startsWith('.wh..wh.')) return; // aufs metadata (.wh..wh.plnk...), meaningless here
+    if (base.startsWith(WH)) return this.whiteout(e, dir, base.slice(WH.length));
+    if (rel === '') {
+      if (e.type !== 'Directory') throw new UnsafeLayerEntryError(name, 'would replace the layer directory');
+      return this.directory(e, rel);
+    }
+
+    switch (e.type) {
+      case 'File':
+      case 'OldFile':
+      case 'ContiguousFile':
+        return this.file(e, rel);
+      case 'Directory':
+      case 'GNUDumpDir':
+        return this.directory(e, rel);
+      case 'SymbolicLink':
+        return this.symlink(e, rel);
+      case 'Link':
+        return this.hardlink(e, rel);
+      case 'CharacterDevice':
+      case 'BlockDevice':
+      case 'FIFO':
+        return this.device(e, rel);
+      default:
+        throw new Error(`layer entry ${JSON.stringify(name)} has an unsupported tar type (${e.type})`);
+    }
+  }
+
+  /** Creates what is still pending, then sets the opaque xattrs and directory times. */
+  async finish(): Promise<UnpackStats> {
+    await this.flushNodes();
+    const opaque = [...this.opaque].map((rel) => this.abs(rel));
+    for (let i = 0; i < opaque.length; i += SETFATTR_BATCH) {
+      const batch = opaque.slice(i, i + SETFATTR_BATCH);
+      await execFileP('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', '--', ...batch]);
+    }
+    this.stats.opaqueDirs = opaque.length;
+    for (const [rel, [atime, mtime]] of this.dirTimes) fs.utimesSync(this.abs(rel), atime, mtime);
+    return this.stats;
+  }
+
+  // Metadata calls below are synchronous on purpose: they take microseconds, while a thread-pool
+  // round trip each would dominate layers made of many small files. File data is written async.
+
+  private async file(e: ReadEntry, rel: string): Promise<void> {
+    const abs = await this.prepare(e.path, rel);
+    const fd = fs.openSync(abs, O_CREATE_NEW, 0o600);
+    this.kinds.set(rel, 'other');
+    try {
+      await this.writeBody(e, fd);
+      if (this.asRoot) fs.fchownSync(fd, e.uid ?? 0, e.gid ?? 0);
+      fs.fchmodSync(fd, e.mode ?? 0o644); // after chown, which clears setuid/setgid
+      if (e.mtime) fs.futimesSync(fd, e.atime ?? e.mtime, e.mtime);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.stats.files++;
+  }
+
+  private async directory(e: ReadEntry, rel: string): Promise<void> {
+    const abs = this.abs(rel);
+    if (rel !== '') {
+      await this.ensureParents(e.path, rel);
+      const kind = this.kinds.get(rel);
+      if (kind !== 'dir') {
+        if (kind !== undefined) await this.remove(rel, kind);
+        fs.mkdirSync(abs, 0o700);
+        this.kinds.set(rel, 'dir');
+        // Whited out, then recreated in the same layer: hide the lower layers' content.
+        if (kind === 'whiteout') this.opaque.add(rel);
+      }
+    }
+    if (this.asRoot) fs.chownSync(abs, e.uid ?? 0, e.gid ?? 0);
+    fs.chmodSync(abs, e.mode ?? 0o755);
+    if (e.mtime) this.dirTimes.set(rel, [e.atime ?? e.mtime, e.mtime]);
+    this.stats.files++;
+  }
+
+  private async symlink(e: ReadEntry, rel: string): Promise<void> {
+    const abs = await this.prepare(e.path, rel);
+    fs.symlinkSync(e.linkpath ?? '', abs); // target verbatim: resolved inside the container
+    this.kinds.set(rel, 'symlink');
+    if (this.asRoot) fs.lchownSync(abs, e.uid ?? 0, e.gid ?? 0);
+    if (e.mtime) fs.lutimesSync(abs, e.atime ?? e.mtime, e.mtime);
+    this.stats.files++;
+  }
+
+  private async hardlink(e: ReadEntry, rel: string): Promise<void> {
+    const linkpath = e.linkpath ?? '';
+    const what = `hardlink target ${JSON.stringify(linkpath)}`;
+    const target = normalize(linkpath);
+    if (target === null) throw new UnsafeLayerEntryError(e.path, `${what} escapes the layer directory`);
+    this.assertNoSymlinkAbove(e.path, target, `${what} goes through symlink`);
+    const kind = this.kinds.get(target);
+    if (kind === undefined || target === '') throw new UnsafeLayerEntryError(e.path, `${what} is not in the layer`);
+    if (target === rel) return;
+    if (this.nodes.has(target)) await this.flushNodes();
+    const abs = await this.prepare(e.path, rel);
+    fs.linkSync(this.abs(target), abs); // link(2) does not follow a symlink target
+    this.kinds.set(rel, kind);
+    this.stats.files++;
+  }
+
+  private async device(e: ReadEntry, rel: string): Promise<void> {
+    await this.prepare(e.path, rel);
+    const type = e.type === 'FIFO' ? 'p' : e.type === 'BlockDevice' ? 'b' : 'c';
+    const { devmaj: major, devmin: minor } = e.header;
+    const mode = e.mode ?? 0o644;
+    this.queueNode({ entry: e.path, rel, type, major, minor, mode, ...this.owner(e), atime: e.atime, mtime: e.mtime, whiteout: false });
+    this.kinds.set(rel, 'other');
+    if (this.nodes.size >= NODE_BATCH) await this.flushNodes();
+  }
+
+  private async whiteout(e: ReadEntry, dir: string, name: string): Promise<void> {
+    if (name === '' || name === '.' || name === '..') throw new UnsafeLayerEntryError(e.path, 'is not a valid whiteout');
+    const rel = dir === '' ? name : `${dir}/${name}`;
+    // Whiteouts only hide lower layers: content of this layer at that path wins.
+    if (this.kinds.has(rel)) return;
+    await this.ensureParents(e.path, rel);
+    this.queueNode({ entry: e.path, rel, type: 'c', major: 0, minor: 0, mode: 0, ...this.owner(e), whiteout: true });
+    this.kinds.set(rel, 'whiteout');
+    if (this.nodes.size >= NODE_BATCH) await this.flushNodes();
+  }
+
+  private async markOpaque(entry: string, rel: string, dir: string): Promise<void> {
+    await this.ensureParents(entry, rel); // creates dir if the layer did not list it
+    this.opaque.add(dir);
+  }
+
+  /** Streams the entry's data to fd; writes overlap with reading the next chunks of the tar. */
+  private writeBody(e: ReadEntry, fd: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let queued: Buffer[] = [];
+      let queuedBytes = 0;
+      let busy = false;
+      let ended = false;
+      let done = false;
+      const settle = (err?: Error): void => {
+        if (done) return;
+        done = true;
+        this.abortBody = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      this.abortBody = settle;
+      const pump = (): void => {
+        if (done) return;
+        if (queued.length === 0) {
+          busy = false;
+          if (ended) settle();
+          else if (!e.flowing) e.resume();
+          return;
+        }
+        busy = true;
+        const bufs = queued;
+        queued = [];
+        queuedBytes = 0;
+        writevAll(fd, bufs).then(pump, settle);
+      };
+      e.on('data', (chunk: Buffer) => {
+        queued.push(chunk);
+        queuedBytes += chunk.length;
+        if (queuedBytes >= WRITE_HIGH_WATER) e.pause(); // parser.write() then returns false upstream
+        if (!busy) pump();
+      });
+      e.once('end', () => {
+        ended = true;
+        if (!busy) settle();
+      });
+      e.resume();
+    });
+  }
+
+  /** Makes the parents of rel exist as directories and clears whatever is at rel. */
+  private async prepare(entry: string, rel: string): Promise<string> {
+    await this.ensureParents(entry, rel);
+    const kind = this.kinds.get(rel);
+    if (kind !== undefined) await this.remove(rel, kind);
+    return this.abs(rel);
+  }
+
+  /** Parents missing from the tar are created 0755 root:root, as Docker does. */
+  private async ensureParents(entry: string, rel: string): Promise<void> {
+    const slash = rel.lastIndexOf('/');
+    if (slash < 0 || this.kinds.get(rel.slice(0, slash)) === 'dir') return;
+    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+      const dir = rel.slice(0, i);
+      const kind = this.kinds.get(dir);
+      if (kind === 'dir') continue;
+      if (kind === 'whiteout') {
+        await this.remove(dir, kind);
+        this.opaque.add(dir); // as in directory(): recreated after its whiteout
+      } else if (kind !== undefined) {
+        throw new Error(`layer entry ${JSON.stringify(entry)}: parent ${JSON.stringify(dir)} is not a directory`);
+      }
+      const abs = this.abs(dir);
+      fs.mkdirSync(abs, 0o755);
+      fs.chmodSync(abs, 0o755); // whatever the process umask
+      this.kinds.set(dir, 'dir');
+    }
+  }
+
+  /** Removes something this layer created (or merely queued) at rel, with all it contains. */
+  private async remove(rel: string, kind: Kind): Promise<void> {
+    this.kinds.delete(rel);
+    if (this.nodes.delete(rel)) return; // never created
+    if (kind !== 'dir') {
+      fs.unlinkSync(this.abs(rel));
+      return;
+    }
+    await rm(this.abs(rel), { recursive: true, force: true }); // rm does not follow symlinks
+    this.opaque.delete(rel);
+    this.dirTimes.delete(rel);
+    const under = `${rel}/`;
+    for (const map of [this.kinds, this.nodes, this.dirTimes]) {
+      for (const key of map.keys()) if (key.startsWith(under)) map.delete(key);
+    }
+    for (const key of this.opaque) if (key.startsWith(under)) this.opaque.delete(key);
+  }
+
+  private assertNoSymlinkAbove(entry: string, rel: string, what: string): void {
+    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+      const dir = rel.slice(0, i);
+      if (this.kinds.get(dir) === 'symlink') throw new UnsafeLayerEntryError(entry, `${what} ${JSON.stringify(dir)}`);
+    }
+  }
+
+  private queueNode(spec: NodeSpec): void {
+    this.nodes.set(spec.rel, spec);
+  }
+
+  /** node has no mknod(2): spawn mknod(1) for the queued nodes, a few at a time. */
+  private async flushNodes(): Promise<void> {
+    const specs = [...this.nodes.values()];
+    this.nodes.clear();
+    const results = await runLimited(specs, SPAWN_CONCURRENCY, (n) => this.makeNode(n));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async makeNode(n: NodeSpec): Promise<void> {
+    const abs = this.abs(n.rel);
+    const args = ['-m', '0', '--', abs, n.type, ...(n.type === 'p' ? [] : [String(n.major), String(n.minor)])];
+    try {
+      await execFileP('mknod', args);
+    } catch (err) {
+      const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
+      throw new Error(`layer entry ${JSON.stringify(n.entry)}: mknod failed: ${detail}`);
+    }
+    if (this.asRoot) fs.lchownSync(abs, n.uid, n.gid);
+    if (n.mode !== 0) fs.chmodSync(abs, n.mode);
+    if (n.mtime) fs.lutimesSync(abs, n.atime ?? n.mtime, n.mtime);
+    if (n.whiteout) this.stats.whiteouts++;
+    else this.stats.files++;
+  }
+
+  private owner(e: ReadEntry): { uid: number; gid: number } {
+    return { uid: e.uid ?? 0, gid: e.gid ?? 0 };
+  }
+
+  private abs(rel: string): string {
+    return rel === '' ? this.dest : `${this.dest}/${rel}`;
+  }
+}
+
+/**
+ * A tar name as a path relative to the layer root ('' for the root itself), or null when `..`
+ * climbs out of it. Leading slashes are dropped, as Docker and containerd do.
+ */
+function normalize(name: string): string | null {
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.pop() === undefined) return null;
+    } else {
+      parts.push(part);
+    }
+  }
+  return parts.join('/');
+}
+
+/** The offending name if a pax path/linkpath record or a GNU long name embeds a NUL. */
+function nulName(meta: string): string | undefined {
+  if (/^\d+ /.test(meta)) {
+    for (const m of meta.matchAll(/(?:^|\n)\d+ (?:path|linkpath)=([^\n]*)/g)) {
+      if (m[1]!.includes('\0')) return m[1];
+    }
+    return undefined;
+  }
+  const name = meta.replace(/\0+$/, ''); // GNU long names are NUL-terminated
+  return name.includes('\0') ? name : undefined;
+}
+
+function writevAll(fd: number, bufs: Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const write = (rest: Buffer[]): void =>
+      fs.writev(fd, rest, (err, written) => {
+        if (err) return reject(err);
+        while (rest.length > 0 && written >= rest[0]!.length) {
+          written -= rest[0]!.length;
+          rest = rest.slice(1);
+        }
+        if (rest.length === 0) return resolve();
+        rest[0] = rest[0]!.subarray(written); // short write
+        write(rest);
+      });
+    write(bufs);
+  });
+}
+
+async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  const results: PromiseSettledResult<void>[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!).then(
+        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
+        (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function chunks(input: NodeJS.ReadableStream | Readable): AsyncIterable<Buffer | string> {
+  return Symbol.asyncIterator in input ? input : new Readable().wrap(input);
+}
+
+function destroy(input: NodeJS.ReadableStream | Readable): void {
+  const stream = input as Partial<Readable>;
+  if (typeof stream.destroy === 'function') stream.destroy();
+  else input.resume(); // old-style stream: drain it
+}

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { httpRequest, type HttpResponse } from './http-transport.js';
+import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
+import { nextLink } from './link-header.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { parseManifest, type Manifest } from './manifest.js';
+import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } from './registry-errors.js';
+import type { CredentialStore, Credentials } from './credentials.js';
+import { registryEndpointHost } from '../images/reference.js';
+import { isInsecureRegistry, type TsdockConfig } from '../config.js';
+import type { Digest } from '../images/digest.js';
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  digest: Digest;
+  manifest: Manifest;
+  /** The endpoint that served it: blobs of this image are fetched from the same one. */
+  endpoint: string;
+}
+
+type Action = 'pull' | 'push' | 'catalog';
+
+/**
+ * Client for one registry (a domain such as docker.io or 127.0.0.1:5000), speaking the OCI
+ * distribution API. It answers auth challenges (Bearer token or Basic) with the user's stored
+ * credentials, caches tokens per scope, and for docker.io tries the configured mirrors first.
+ */
+export class RegistryClient {
+  private readonly authCache = new Map<string, string>();
+
+  constructor(
+    readonly domain: string,
+    private readonly config: TsdockConfig,
+    private readonly credentials: CredentialStore,
+    private readonly explicitCredentials?: Credentials,
+  ) {}
+
+  /** Base URLs to try in order. */
+  endpoints(): string[] {
+    const scheme = isInsecureRegistry(this.domain, this.config) ? 'http' : 'https';
+    const upstream = `${scheme}://${registryEndpointHost(this.domain)}`;
+    const mirrors = this.domain === 'docker.io' ? this.config['registry-mirrors'].map((m) => m.replace(/\/$/, '')) : [];
+    return [...mirrors, upstream];
+  }
+
+  /** Tries each endpoint in turn; the last one's error is the one reported. */
+  private async firstEndpoint<T>(fn: (endpoint: string) => Promise<T>): Promise<T> {
+    const endpoints = this.endpoints();
+    for (let i = 0; ; i++) {
+      try {
+        return await fn(endpoints[i]!);
+      } catch (err) {
+        if (i === endpoints.length - 1) throw err;
+      }
+    }
+  }
+
+  async getManifest(repo: string, reference: string): Promise<FetchedManifest> {
+    return this.firstEndpoint((endpoint) => this.getManifestFrom(endpoint, repo, reference));
+  }
+
+  async getManifestFrom(endpoint: string, repo: string, reference: string): Promise<FetchedManifest> {
+    const where = `${this.domain}/${repo}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const res = await this.request(endpoint, `/v2/${repo}/manifests/${reference}`, repo, 'pull', {
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
+    await this.expectOk(res, where, 'manifest');
+    const bytes = await res.bytes();
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new RegistryError(`manifest for ${where} does not match its digest (got ${digest}); the registry served corrupt data`);
+    }
+    const manifest = parseManifest(bytes, res.headers['content-type'], where);
+    return { bytes, digest, manifest, endpoint };
+  }
+
+  /** Opens a blob for streaming; the caller reads and verifies the body. */
+  async openBlob(endpoint: string, repo: string, digest: Digest): Promise<HttpResponse> {
+    const res = await this.request(endpoint, `/v2/${repo}/blobs/${digest}`, repo, 'pull');
+    await this.expectOk(res, `${this.domain}/${repo}@${digest}`, 'blob');
+    return res;
+  }
+
+  async fetchBlobBytes(endpoint: string, repo: string, digest: Digest): Promise<Buffer> {
+    return (await this.openBlob(endpoint, repo, digest)).bytes();
+  }
+
+  /** All tags, following `Link: rel="next"` pagination. */
+  async listTags(repo: string): Promise<string[]> {
+    return this.firstEndpoint(async (endpoint) => {
+      const tags: string[] = [];
+      let url: string | undefined = `${endpoint}/v2/${repo}/tags/list`;
+      while (url) {
+        const res = await this.request(endpoint, url.slice(endpoint.length), repo, 'pull');
+        await this.expectOk(res, `${this.domain}/${repo}`, 'repository');
+        const body = JSON.parse(await res.text()) as { tags?: string[] | null };
+        tags.push(...(body.tags ?? []));
+        url = nextLink(linkHeader(res), url);
+      }
+      return tags;
+    });
+  }
+
+  /** Repository names from `/v2/_catalog`, paginated. Many public registries refuse it. */
+  async catalog(): Promise<string[]> {
+    const endpoint = this.endpoints().at(-1)!;
+    const repos: string[] = [];
+    let url: string | undefined = `${endpoint}/v2/_catalog?n=1000`;
+    while (url) {
+      const res = await this.request(endpoint, url.slice(endpoint.length), '', 'catalog');
+      await this.expectOk(res, this.domain, 'catalog');
+      const body = JSON.parse(await res.text()) as { repositories?: string[] };
+      repos.push(...(body.repositories ?? []));
+      url = nextLink(linkHeader(res), url);
+    }
+    return repos;
+  }
+
+  /** Checks credentials the way `docker login` does: /v2/ answered with them, no scope. */
+  async checkLogin(creds: Credentials): Promise<void> {
+    const endpoint = this.endpoints().at(-1)!;
+    const res = await httpRequest(`${endpoint}/v2/`);
+    res.discard();
+    if (res.status === 200) return;
+    if (res.status !== 401) throw new RegistryError(`registry ${this.domain} answered ${res.status} ${res.statusText} to /v2/; is it a registry?`, res.status);
+    const header = await this.authorize(endpoint, res, '', creds);
+    const check = await httpRequest(`${endpoint}/v2/`, { headers: { Authorization: header } });
+    check.discard();
+    if (check.status !== 200) throw new UnauthorizedError(`login to ${this.domain} failed: unauthorized: incorrect username or password`, check.status);
+  }
+
+  private async request(
+    endpoint: string,
+    pathAndQuery: string,
+    repo: string,
+    action: Action,
+    init: { method?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse> {
+    const scope = action === 'catalog' ? 'registry:catalog:*' : `repository:${repo}:${action}`;
+    const cacheKey = `${endpoint} ${scope}`;
+    const url = `${endpoint}${pathAndQuery}`;
+    const cached = this.authCache.get(cacheKey);
+    const res = await httpRequest(url, { ...init, headers: { ...init.headers, ...(cached && { Authorization: cached }) } });
+    if (res.status !== 401) return res;
+    res.discard();
+    const authorization = await this.authorize(endpoint, res, scope, await this.credsFor());
+    this.authCache.set(cacheKey, authorization);
+    const retry = await httpRequest(url, { ...init, headers: { ...init.headers, Authorization: authorization } });
+    if (retry.status === 401 || retry.status === 403) {
+      const detail = describeErrorBody(await retry.text());
+      throw this.unauthorized(repo || this.domain, detail.message);
+    }
+    return retry;
+  }
+
+  private async credsFor(): Promise<Credentials | undefined> {
+    return this.explicitCredentials ?? (await this.credentials.get(this.domain));
+  }
+
+  /** Turns a 401 challenge into an Authorization header value. */
+  private async authorize(endpoint: string, res: HttpResponse, scope: string, creds: Credentials | undefined): Promise<string> {
+    const challenges = parseWwwAuthenticate(String(res.headers['www-authenticate'] ?? ''));
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer) return `Bearer ${await this.fetchToken(bearer, scope, creds)}`;
+    if (challenges.some((c) => c.scheme === 'basic')) {
+      if (!creds) throw this.unauthorized(scope.split(':')[1] || this.domain);
+      return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    }
+    throw new RegistryError(`registry ${this.domain} (${endpoint}) asked for authentication with an unsupported scheme: ${res.headers['www-authenticate'] ?? 'none given'}`);
+  }
+
+  private async fetchToken(challenge: AuthChallenge, scope: string, creds: Credentials | undefined): Promise<string> {
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryError(`registry ${this.domain} sent a Bearer challenge without a realm`);
+    const url = new URL(realm);
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    if (scope) url.searchParams.set('scope', scope);
+    if (creds) url.searchParams.set('account', creds.username);
+    const headers: Record<string, string> = {};
+    if (creds) headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    const res = await httpRequest(url.toString(), { headers });
+    const text = await res.text();
+    if (res.status === 401 || res.status === 403) {
+      throw new UnauthorizedError(
+        creds
+          ? `unauthorized: the token server for ${this.domain} refused the stored credentials of "${creds.username}"; run \`tsdock login ${this.domain}\` again`
+          : `unauthorized: authentication required by ${this.domain}; run \`tsdock login ${this.domain}\``,
+        res.status,
+      );
+    }
+    if (res.status !== 200) throw new RegistryError(`token server ${url.host} answered ${res.status} ${res.statusText}`, res.status);
+    const body = JSON.parse(text) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(`token server ${url.host} answered without a token`);
+    return token;
+  }
+
+  private unauthorized(what: string, detail?: string): UnauthorizedError {
+    return new UnauthorizedError(
+      `unauthorized: access to ${this.domain}/${what} was denied${detail ? ` (${detail})` : ''}; run \`tsdock login ${this.domain}\` with an account that may read it`,
+      401,
+    );
+  }
+
+  private async expectOk(res: HttpResponse, where: string, what: 'manifest' | 'blob' | 'repository' | 'catalog'): Promise<void> {
+    if (res.status >= 200 && res.status < 300) return;
+    const detail = describeErrorBody(await res.text().catch(() => ''));
+    if (res.status === 404) {
+      const msg =
+        what === 'manifest'
+          ? detail.code === 'NAME_UNKNOWN'
+            ? `repository ${where.replace(/[:@][^/]*$/, '')} not found: it does not exist or may require \`tsdock login\``
+            : `manifest for ${where} not found: manifest unknown; check the tag with \`tsdock tags ${where.replace(/[:@][^/]*$/, '')}\``
+          : what === 'repository'
+            ? `repository ${where} not found: it does not exist or may require \`tsdock login\``
+            : `${what} ${where} not found on the registry`;
+      throw new NotFoundError(msg, 404, detail.code);
+    }
+    if (res.status === 401 || res.status === 403) throw this.unauthorized(where.slice(this.domain.length + 1), detail.message);
+    throw new RegistryError(
+      `registry ${this.domain} answered ${res.status} ${res.statusText} for ${what} ${where}${detail.message ? `: ${detail.message}` : ''}${res.status >= 500 ? '; the registry failed, try again later' : ''}`,
+      res.status,
+      detail.code,
+    );
+  }
+}
+
+function linkHeader(res: HttpResponse): string | null {
+  const v = res.headers.link;
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+}
