@@ -45,7 +45,7 @@ export async function loadConfig(path: string, mustExist = false): Promise<Tsdoc
     cfg[key] = raw[key] as string[];
   }
   for (const m of cfg['registry-mirrors']) {
-    if (!/^https?:\/\/[^/]+\/?$/.test(m)) throw new ConfigError(`config file ${path}: registry mirror "${m}" must be a URL like http://host:port`);
+    if (!/^https?:\/\/[^/@?#]+\/?$/.test(m)) throw new ConfigError(`config file ${path}: registry mirror "${m}" must be a URL like http://host:port`);
   }
   const mcd = raw['max-concurrent-downloads'];
   if (mcd !== undefined) {

@@ -31,7 +31,7 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
   if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
+  return `${Math.floor(Math.floor(minutes / 60) / 24 / 365)} years`;
 }
 
 export function createdSince(iso: string | undefined, now = Date.now()): string {

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { Parser, type ReadEntry } from 'tar';
+import { Header, Parser, type ReadEntry } from 'tar';
 
 const execFileP = promisify(execFile);
 
@@ -38,7 +38,10 @@ const SPAWN_CONCURRENCY = 8;
 const NODE_BATCH = 64;
 /** Paths per setfattr invocation (argv stays far below ARG_MAX). */
 const SETFATTR_BATCH = 256;
+const GNU_DEVICES = Symbol.for('tsdock.tar.gnuDeviceNumbers');
 const O_CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+readGnuDeviceNumbers();
 
 /**
  * Unpacks one uncompressed layer tar into `dest` (an existing empty directory), converting OCI
@@ -462,6 +465,33 @@ function nulName(meta: string): string | undefined {
   }
   const name = meta.replace(/\0+$/, ''); // GNU long names are NUL-terminated
   return name.includes('\0') ? name : undefined;
+}
+
+/**
+ * node-tar decodes devmajor/devminor only under the POSIX magic ("ustar\0" "00"), so every device
+ * in a GNU-format tar ("ustar  \0", same field offsets) would come out 0/0, i.e. as an overlay
+ * whiteout. Fill them in after node-tar's own decoding (Parser builds its Headers internally).
+ */
+function readGnuDeviceNumbers(): void {
+  const proto = Header.prototype as Header & { [GNU_DEVICES]?: true };
+  if (proto[GNU_DEVICES]) return;
+  proto[GNU_DEVICES] = true;
+  const decode = proto.decode;
+  proto.decode = function (this: Header, buf, off, ex, gex) {
+    decode.call(this, buf, off, ex, gex);
+    const o = off || 0;
+    const device = this.type === 'CharacterDevice' || this.type === 'BlockDevice';
+    if (device && buf.toString('latin1', o + 257, o + 265) === 'ustar  \0') {
+      this.devmaj = tarNumber(buf.subarray(o + 329, o + 337));
+      this.devmin = tarNumber(buf.subarray(o + 337, o + 345));
+    }
+  };
+}
+
+/** A numeric header field: NUL/space-terminated octal, or GNU base-256 when the top bit is set. */
+function tarNumber(field: Buffer): number {
+  if (field[0]! & 0x80) return field.subarray(1).reduce((n, byte) => n * 256 + byte, field[0]! & 0x7f);
+  return parseInt(field.toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
 }
 
 function writevAll(fd: number, bufs: Buffer[]): Promise<void> {

@@ -164,6 +164,8 @@ async function fetchLayer(
       pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]]),
       unpackLayer(diff, pending.diffDir),
     ]);
+    // A refused entry is the root cause even though it also cut the pipeline short.
+    if (unpacked.status === 'rejected' && unpacked.reason instanceof UnsafeLayerEntryError) throw unpacked.reason;
     if (piped.status === 'rejected') throw piped.reason;
     if (unpacked.status === 'rejected') throw unpacked.reason;
     emit({ type: 'layer', digest: layer.blobDigest, phase: 'verifying' });

@@ -39,6 +39,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   } catch {
     throw new ManifestError(`manifest for ${where} is not valid JSON`);
   }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ManifestError(`manifest for ${where} is not a JSON object`);
   const mediaType = (typeof doc.mediaType === 'string' && doc.mediaType) || stripParams(contentType) || '';
   if (mediaType === MediaType.dockerSchema1 || mediaType === MediaType.dockerSchema1Signed || doc.schemaVersion === 1) {
     throw new ManifestError(`${where} uses the deprecated Docker schema 1 manifest format, which tsdock does not support; push the image again with a current tool`);

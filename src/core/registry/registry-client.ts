@@ -64,6 +64,10 @@ export class RegistryClient {
     const res = await this.request(endpoint, `/v2/${repo}/manifests/${reference}`, repo, 'pull', {
       headers: { Accept: MANIFEST_ACCEPT },
     });
+    if (res.status === 404 && !(await this.repositoryExists(endpoint, repo))) {
+      res.discard();
+      throw new NotFoundError(`repository ${this.domain}/${repo} not found: it does not exist or may require \`tsdock login\``, 404, 'NAME_UNKNOWN');
+    }
     await this.expectOk(res, where, 'manifest');
     const bytes = await res.bytes();
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
@@ -72,6 +76,13 @@ export class RegistryClient {
     }
     const manifest = parseManifest(bytes, res.headers['content-type'], where);
     return { bytes, digest, manifest, endpoint };
+  }
+
+  /** Registries answer MANIFEST_UNKNOWN for unknown repositories too; the tag list tells them apart. */
+  private async repositoryExists(endpoint: string, repo: string): Promise<boolean> {
+    const res = await this.request(endpoint, `/v2/${repo}/tags/list`, repo, 'pull');
+    res.discard();
+    return res.status !== 404;
   }
 
   /** Opens a blob for streaming; the caller reads and verifies the body. */
@@ -208,9 +219,7 @@ export class RegistryClient {
     if (res.status === 404) {
       const msg =
         what === 'manifest'
-          ? detail.code === 'NAME_UNKNOWN'
-            ? `repository ${where.replace(/[:@][^/]*$/, '')} not found: it does not exist or may require \`tsdock login\``
-            : `manifest for ${where} not found: manifest unknown; check the tag with \`tsdock tags ${where.replace(/[:@][^/]*$/, '')}\``
+          ? `manifest for ${where} not found: manifest unknown; check the tag with \`tsdock tags ${where.replace(/[:@][^/]*$/, '')}\``
           : what === 'repository'
             ? `repository ${where} not found: it does not exist or may require \`tsdock login\``
             : `${what} ${where} not found on the registry`;
