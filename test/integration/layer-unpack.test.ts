@@ -194,6 +194,8 @@ describe('unpackLayer: faithful extraction', () => {
         { path: 'a/c/x', body: 'x' },
         { path: 'a/.wh.d' },
         { path: 'a/d', body: 'file replaces the whiteout' },
+        { path: 'a/e/x', body: 'x' },
+        { path: 'a/.wh.e' }, // after a directory of this layer: that directory becomes opaque
       ],
       dest,
     );
@@ -201,7 +203,9 @@ describe('unpackLayer: faithful extraction', () => {
     expect((await lstat(join(dest, 'a/c'))).isDirectory()).toBe(true);
     expect(await getfattr(join(dest, 'a/c'), 'trusted.overlay.opaque')).toBe('y');
     expect((await lstat(join(dest, 'a/d'))).isFile()).toBe(true);
-    expect(stats.opaqueDirs).toBe(1);
+    expect(await getfattr(join(dest, 'a/e'), 'trusted.overlay.opaque')).toBe('y');
+    expect(await walk(join(dest, 'a'))).toEqual(['b', 'c', 'c/x', 'd', 'e', 'e/x']);
+    expect(stats).toEqual({ files: 4, whiteouts: 0, opaqueDirs: 2 });
   });
 
   it('accepts a missing end-of-archive trailer (umoci whiteout layers) and empty layers', async () => {
@@ -411,6 +415,7 @@ describe('unpackLayer: overlayfs', () => {
         { path: 'dir/old.txt', body: 'old' },
         { path: 'dir/sub/old2.txt', body: 'old2' },
         { path: 'shared/a', body: 'a' },
+        { path: 're/old', body: 'old' },
       ],
       l1,
     );
@@ -422,12 +427,15 @@ describe('unpackLayer: overlayfs', () => {
         { path: 'shared/.wh.a' },
         { path: 'shared/b', body: 'b' },
         { path: 'added.txt', body: 'added' },
+        { path: '.wh.re' }, // removed, then recreated in the same layer
+        { path: 're/new', body: 'new' },
       ],
       l2,
     );
     await execFileP('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${l2}:${l1}`, mnt]);
     try {
-      expect((await readdir(mnt)).sort()).toEqual(['added.txt', 'dir', 'keep.txt', 'shared']);
+      expect((await readdir(mnt)).sort()).toEqual(['added.txt', 'dir', 'keep.txt', 're', 'shared']);
+      expect(await readdir(join(mnt, 're'))).toEqual(['new']);
       expect(existsSync(join(mnt, 'gone.txt'))).toBe(false);
       expect(await readdir(join(mnt, 'dir'))).toEqual(['new.txt']);
       expect((await readdir(join(mnt, 'shared'))).sort()).toEqual(['b']);

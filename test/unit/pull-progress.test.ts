@@ -143,7 +143,6 @@ describe('PullProgressPrinter without a terminal', () => {
       [
         'a1a1a1a1a1a1: Pulling fs layer',
         'b2b2b2b2b2b2: Pulling fs layer',
-        'a1a1a1a1a1a1: Downloading',
         'a1a1a1a1a1a1: Verifying Checksum',
         'b2b2b2b2b2b2: Already exists',
         'a1a1a1a1a1a1: Extracting',

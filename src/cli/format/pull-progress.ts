@@ -8,7 +8,7 @@ const BAR_WIDTH = 50;
 export function progressBar(current: number, total: number): string {
   const filled = total > 0 ? Math.min(BAR_WIDTH, Math.floor((current / total) * BAR_WIDTH)) : 0;
   const bar = filled >= BAR_WIDTH ? '='.repeat(BAR_WIDTH) : `${'='.repeat(filled)}>${' '.repeat(BAR_WIDTH - filled - 1)}`;
-  return `[${bar}]  ${humanSize(current, 4)}/${humanSize(total, 4)}`;
+  return `[${bar}] ${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
 }
 
 function statusText(e: Extract<PullEvent, { type: 'layer' }>, withBar: boolean): string {
@@ -18,7 +18,7 @@ function statusText(e: Extract<PullEvent, { type: 'layer' }>, withBar: boolean):
     case 'exists':
       return 'Already exists';
     case 'downloading':
-      return withBar ? `Downloading  ${progressBar(e.current ?? 0, e.total ?? 0)}` : 'Downloading';
+      return withBar ? `Downloading ${progressBar(e.current ?? 0, e.total ?? 0)}` : 'Downloading';
     case 'verifying':
       return 'Verifying Checksum';
     case 'extracting':
@@ -46,7 +46,8 @@ export class PullProgressPrinter {
     const id = shortId(e.digest);
     const text = statusText(e, this.tty);
     if (!this.tty) {
-      if (this.lastStatus.get(id) === text) return;
+      // Without a terminal Docker prints state changes only, no byte progress.
+      if (e.phase === 'downloading' || this.lastStatus.get(id) === text) return;
       this.lastStatus.set(id, text);
       this.out.write(`${id}: ${text}\n`);
       return;

@@ -30,6 +30,8 @@ export interface UnpackStats {
 
 const WH = '.wh.';
 const OPAQUE = '.wh..wh..opq';
+/** Files up to this size are written with writeSync (see writeBody). */
+const SYNC_WRITE_MAX = 128 << 10;
 /** Buffered file data before the entry (and so the input) is paused; also the largest writev. */
 const WRITE_HIGH_WATER = 1 << 20;
 /** mknod children run at once when a batch is flushed. */
@@ -153,12 +155,14 @@ class LayerWriter {
   private readonly dirTimes = new Map<string, [Date, Date]>();
   private readonly stats: UnpackStats = { files: 0, whiteouts: 0, opaqueDirs: 0 };
   private readonly asRoot = process.getuid?.() === 0;
+  private aborted?: Error;
   private abortBody?: (err: Error) => void;
 
   constructor(private readonly dest: string) {}
 
-  /** Makes a file body being written give up (its data will never come). */
+  /** Makes a file body being written give up (its data may never come). */
   abort(err: Error): void {
+    this.aborted = err;
     this.abortBody?.(err);
   }
 
@@ -215,7 +219,7 @@ class LayerWriter {
   }
 
   // Metadata calls below are synchronous on purpose: they take microseconds, while a thread-pool
-  // round trip each would dominate layers made of many small files. File data is written async.
+  // round trip each would dominate layers made of many small files. For file data see writeBody.
 
   private async file(e: ReadEntry, rel: string): Promise<void> {
     const abs = await this.prepare(e.path, rel);
@@ -289,8 +293,11 @@ class LayerWriter {
   private async whiteout(e: ReadEntry, dir: string, name: string): Promise<void> {
     if (name === '' || name === '.' || name === '..') throw new UnsafeLayerEntryError(e.path, 'is not a valid whiteout');
     const rel = dir === '' ? name : `${dir}/${name}`;
-    // Whiteouts only hide lower layers: content of this layer at that path wins.
-    if (this.kinds.has(rel)) return;
+    // Whiteouts only hide lower layers; content of this layer at that path wins, whatever the
+    // order. A directory of this layer must still hide what the lower layers have in it.
+    const kind = this.kinds.get(rel);
+    if (kind === 'dir') this.opaque.add(rel);
+    if (kind !== undefined) return;
     await this.ensureParents(e.path, rel);
     this.queueNode({ entry: e.path, rel, type: 'c', major: 0, minor: 0, mode: 0, ...this.owner(e), whiteout: true });
     this.kinds.set(rel, 'whiteout');
@@ -302,13 +309,15 @@ class LayerWriter {
     this.opaque.add(dir);
   }
 
-  /** Streams the entry's data to fd; writes overlap with reading the next chunks of the tar. */
+  /**
+   * Streams the entry's data to fd. Large files are written asynchronously, overlapping with the
+   * reading of the next chunks; small ones (most files of a layer, few of its bytes) synchronously,
+   * as a thread-pool round trip per file would cost more than the write itself.
+   */
   private writeBody(e: ReadEntry, fd: number): Promise<void> {
+    // Aborted while this entry was being prepared: its data may never come.
+    if (this.aborted) return Promise.reject(this.aborted);
     return new Promise<void>((resolve, reject) => {
-      let queued: Buffer[] = [];
-      let queuedBytes = 0;
-      let busy = false;
-      let ended = false;
       let done = false;
       const settle = (err?: Error): void => {
         if (done) return;
@@ -318,6 +327,25 @@ class LayerWriter {
         else resolve();
       };
       this.abortBody = settle;
+
+      if (e.size <= SYNC_WRITE_MAX) {
+        e.on('data', (chunk: Buffer) => {
+          if (done) return;
+          try {
+            for (let off = 0; off < chunk.length; ) off += fs.writeSync(fd, chunk, off);
+          } catch (err) {
+            settle(err as Error);
+          }
+        });
+        e.once('end', () => settle());
+        e.resume();
+        return;
+      }
+
+      let queued: Buffer[] = [];
+      let queuedBytes = 0;
+      let busy = false;
+      let ended = false;
       const pump = (): void => {
         if (done) return;
         if (queued.length === 0) {

@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from './process-alive.js';
 
@@ -37,7 +37,9 @@ export class StoreLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const holder = (await readFile(this.path, 'utf8').catch(() => '')).trim();
-      if (holder !== '' && !processAlive(Number(holder))) {
+      // An empty file is a holder killed between create and write, once it is a few seconds old.
+      const emptyAndOld = holder === '' && Date.now() - ((await stat(this.path).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5_000;
+      if ((holder !== '' && !processAlive(Number(holder))) || emptyAndOld) {
         await this.breakStale(holder);
         continue;
       }

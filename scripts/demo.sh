@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets everything up, then shows tsdock working offline: a private registry on 127.0.0.1:5000
+# (Debian's docker-registry) seeded with fixture images built from busybox-static, configured
+# as tsdock's docker.io mirror, so that `tsdock pull busybox` works with no internet. Then
+# launches tsdock. The registry keeps running (stop it: bash test/testbed/registry.sh stop
+# /var/tmp/tsdock-demo/registry).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+bash scripts/setup.sh
+
+DEMO=/var/tmp/tsdock-demo
+FIXTURES=${TSDOCK_TESTBED_CACHE:-/var/tmp/tsdock-testbed}
+bash test/testbed/build-fixtures.sh "$FIXTURES"
+mkdir -p "$DEMO"
+if ! curl -fsS http://127.0.0.1:5000/v2/ >/dev/null 2>&1; then
+  bash test/testbed/registry.sh stop "$DEMO/registry" >/dev/null 2>&1 || true
+  rm -rf "$DEMO/registry"
+  TSDOCK_REGISTRY_PORT=5000 bash test/testbed/registry.sh start "$DEMO/registry" open >/dev/null
+fi
+for img in "busybox latest library/busybox:latest" "busybox 1.36 library/busybox:1.36" "layered v1 demo/layered:v1" "multiarch latest demo/multiarch:latest"; do
+  set -- $img
+  bash test/testbed/push-fixture.sh "$FIXTURES" "$1" "$2" 127.0.0.1:5000 "$3" oci >/dev/null
+done
+
+# The demo's own store and config, so nothing of the machine's tsdock setup is touched.
+export TSDOCK_ROOT=$DEMO/root TSDOCK_CONFIG=$DEMO/config.json
+echo '{ "registry-mirrors": ["http://127.0.0.1:5000"] }' > "$TSDOCK_CONFIG"
+echo "+ tsdock pull busybox          (docker.io/library/busybox through the local mirror)"
+./bin/tsdock pull busybox
+echo "+ tsdock pull 127.0.0.1:5000/demo/layered:v1"
+./bin/tsdock pull 127.0.0.1:5000/demo/layered:v1
+echo "+ tsdock tags busybox"
+./bin/tsdock tags busybox
+echo "+ tsdock images"
+./bin/tsdock images
+echo
+echo "TSDOCK_ROOT=$TSDOCK_ROOT TSDOCK_CONFIG=$TSDOCK_CONFIG ./bin/tsdock   # to keep using this store"
+exec ./bin/tsdock "$@"
