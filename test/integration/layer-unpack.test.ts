@@ -196,6 +196,7 @@ describe('unpackLayer: faithful extraction', () => {
         { path: 'a/d', body: 'file replaces the whiteout' },
         { path: 'a/e/x', body: 'x' },
         { path: 'a/.wh.e' }, // after a directory of this layer: that directory becomes opaque
+        { path: 'a/.wh.f' }, // must not be linked to a/d, the replaced first whiteout
       ],
       dest,
     );
@@ -203,9 +204,11 @@ describe('unpackLayer: faithful extraction', () => {
     expect((await lstat(join(dest, 'a/c'))).isDirectory()).toBe(true);
     expect(await getfattr(join(dest, 'a/c'), 'trusted.overlay.opaque')).toBe('y');
     expect((await lstat(join(dest, 'a/d'))).isFile()).toBe(true);
+    expect((await lstat(join(dest, 'a/d'))).nlink).toBe(1);
+    expect((await lstat(join(dest, 'a/f'))).isCharacterDevice()).toBe(true);
     expect(await getfattr(join(dest, 'a/e'), 'trusted.overlay.opaque')).toBe('y');
-    expect(await walk(join(dest, 'a'))).toEqual(['b', 'c', 'c/x', 'd', 'e', 'e/x']);
-    expect(stats).toEqual({ files: 4, whiteouts: 0, opaqueDirs: 2 });
+    expect(await walk(join(dest, 'a'))).toEqual(['b', 'c', 'c/x', 'd', 'e', 'e/x', 'f']);
+    expect(stats).toEqual({ files: 4, whiteouts: 3, opaqueDirs: 2 }); // c and d were created, then replaced
   });
 
   it('accepts a missing end-of-archive trailer (umoci whiteout layers) and empty layers', async () => {

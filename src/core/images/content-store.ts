@@ -1,5 +1,6 @@
-import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
@@ -83,7 +84,7 @@ export class ContentStore {
    */
   async ingest(expected: Digest, expectedSize: number | undefined): Promise<BlobIngest> {
     const tmp = tempName(this.ingestDir, digestHex(expected));
-    return new BlobIngest(this, tmp, await open(tmp, 'w', 0o644), expected, expectedSize);
+    return new BlobIngest(this, tmp, expected, expectedSize);
   }
 
   async delete(d: Digest): Promise<void> {
@@ -130,18 +131,22 @@ export class ContentStore {
 export class BlobIngest {
   private readonly hasher = new ContentHasher();
   readonly stream: Transform;
+  private readonly file: WriteStream;
   /** Called with the running byte count, for progress. */
   onBytes?: (bytes: number) => void;
 
   constructor(
     private readonly store: ContentStore,
     readonly tmpPath: string,
-    private readonly file: FileHandle,
     readonly expected: Digest,
     readonly expectedSize: number | undefined,
   ) {
     const ingest = this;
+    // Written beside the pass-through without waiting on each write: the file only slows
+    // the stream down when its buffer is full.
+    const file = (this.file = createWriteStream(tmpPath, { mode: 0o644, highWaterMark: 1 << 20 }));
     this.stream = new Transform({
+      highWaterMark: 1 << 20,
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
         ingest.hasher.update(chunk);
         if (expectedSize !== undefined && ingest.hasher.bytes > expectedSize) {
@@ -150,7 +155,8 @@ export class BlobIngest {
         }
         ingest.onBytes?.(ingest.hasher.bytes);
         this.push(chunk);
-        file.write(chunk).then(() => cb(), cb);
+        if (file.write(chunk)) cb();
+        else file.once('drain', () => cb());
       },
     });
   }
@@ -161,7 +167,7 @@ export class BlobIngest {
 
   /** Checks size and digest, then makes the blob visible. Throws (and discards) on mismatch. */
   async commit(): Promise<void> {
-    await this.file.close();
+    await this.closeFile();
     const size = this.hasher.bytes;
     if (this.expectedSize !== undefined && size !== this.expectedSize) {
       await this.abort();
@@ -176,8 +182,16 @@ export class BlobIngest {
     await syncDir(this.store.blobDir);
   }
 
+  private async closeFile(): Promise<void> {
+    if (this.file.closed) return;
+    const done = once(this.file, 'close');
+    this.file.end();
+    await done;
+  }
+
   async abort(): Promise<void> {
-    await this.file.close().catch(() => {});
+    this.file.destroy();
+    if (!this.file.closed) await once(this.file, 'close').catch(() => {});
     await rm(this.tmpPath, { force: true });
   }
 }

@@ -8,7 +8,7 @@ import { Header, Parser, type ReadEntry } from 'tar';
 
 const execFileP = promisify(execFile);
 
-/** A layer entry that would write outside the layer directory (or is otherwise malformed on purpose). */
+/** A layer entry that would write outside the layer directory, or is otherwise crafted. */
 export class UnsafeLayerEntryError extends Error {
   override readonly name = 'UnsafeLayerEntryError';
   constructor(
@@ -34,14 +34,11 @@ const OPAQUE = '.wh..wh..opq';
 const SYNC_WRITE_MAX = 128 << 10;
 /** Buffered file data before the entry (and so the input) is paused; also the largest writev. */
 const WRITE_HIGH_WATER = 1 << 20;
-/** mknod children run at once when a batch is flushed. */
-const SPAWN_CONCURRENCY = 8;
-/** Device/whiteout nodes queued before a batch is flushed anyway. */
-const NODE_BATCH = 64;
 /** Paths per setfattr invocation (argv stays far below ARG_MAX). */
 const SETFATTR_BATCH = 256;
 const GNU_DEVICES = Symbol.for('tsdock.tar.gnuDeviceNumbers');
-const O_CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const O_CREATE_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 
 readGnuDeviceNumbers();
 
@@ -128,28 +125,14 @@ export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: s
 
 type Kind = 'dir' | 'symlink' | 'whiteout' | 'other';
 
-interface NodeSpec {
-  entry: string;
-  rel: string;
-  type: 'c' | 'b' | 'p';
-  major: number;
-  minor: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  atime?: Date;
-  mtime?: Date;
-  whiteout: boolean;
-}
-
 /**
  * Applies entries in tar order. Every path is checked against what this layer already created
  * (dest starts empty), so symlinks are detected lexically, without racing the filesystem.
  */
 class LayerWriter {
   private readonly kinds = new Map<string, Kind>();
-  /** Devices, FIFOs and whiteouts waiting for a batched mknod. */
-  private readonly nodes = new Map<string, NodeSpec>();
+  /** A whiteout made by this unpack (rel path): later ones are hardlinks of it, sparing a mknod each. */
+  private whiteoutSource?: string;
   private readonly opaque = new Set<string>();
   /** Directory times are set last: creating children would change them. */
   private readonly dirTimes = new Map<string, [Date, Date]>();
@@ -168,7 +151,9 @@ class LayerWriter {
 
   async handle(e: ReadEntry): Promise<void> {
     const name = e.path;
-    if (name.includes('\0') || e.linkpath?.includes('\0')) throw new UnsafeLayerEntryError(name, 'contains a NUL byte');
+    if (name.includes('\0') || e.linkpath?.includes('\0')) {
+      throw new UnsafeLayerEntryError(name, 'contains a NUL byte');
+    }
     const rel = normalize(name);
     if (rel === null) throw new UnsafeLayerEntryError(name, 'escapes the layer directory');
     this.assertNoSymlinkAbove(name, rel, 'goes through symlink');
@@ -205,9 +190,8 @@ class LayerWriter {
     }
   }
 
-  /** Creates what is still pending, then sets the opaque xattrs and directory times. */
+  /** Sets the opaque xattrs (one setfattr per batch of directories) and directory times. */
   async finish(): Promise<UnpackStats> {
-    await this.flushNodes();
     const opaque = [...this.opaque].map((rel) => this.abs(rel));
     for (let i = 0; i < opaque.length; i += SETFATTR_BATCH) {
       const batch = opaque.slice(i, i + SETFATTR_BATCH);
@@ -271,9 +255,10 @@ class LayerWriter {
     if (target === null) throw new UnsafeLayerEntryError(e.path, `${what} escapes the layer directory`);
     this.assertNoSymlinkAbove(e.path, target, `${what} goes through symlink`);
     const kind = this.kinds.get(target);
-    if (kind === undefined || target === '') throw new UnsafeLayerEntryError(e.path, `${what} is not in the layer`);
+    if (kind === undefined || target === '') {
+      throw new UnsafeLayerEntryError(e.path, `${what} is not in the layer`);
+    }
     if (target === rel) return;
-    if (this.nodes.has(target)) await this.flushNodes();
     const abs = await this.prepare(e.path, rel);
     fs.linkSync(this.abs(target), abs); // link(2) does not follow a symlink target
     this.kinds.set(rel, kind);
@@ -281,17 +266,20 @@ class LayerWriter {
   }
 
   private async device(e: ReadEntry, rel: string): Promise<void> {
-    await this.prepare(e.path, rel);
+    const abs = await this.prepare(e.path, rel);
     const type = e.type === 'FIFO' ? 'p' : e.type === 'BlockDevice' ? 'b' : 'c';
-    const { devmaj: major, devmin: minor } = e.header;
-    const mode = e.mode ?? 0o644;
-    this.queueNode({ entry: e.path, rel, type, major, minor, mode, ...this.owner(e), atime: e.atime, mtime: e.mtime, whiteout: false });
+    await mknod(e.path, abs, type, e.header.devmaj, e.header.devmin);
     this.kinds.set(rel, 'other');
-    if (this.nodes.size >= NODE_BATCH) await this.flushNodes();
+    if (this.asRoot) fs.lchownSync(abs, e.uid ?? 0, e.gid ?? 0);
+    fs.chmodSync(abs, e.mode ?? 0o644); // mknod -m takes permission bits only
+    if (e.mtime) fs.lutimesSync(abs, e.atime ?? e.mtime, e.mtime);
+    this.stats.files++;
   }
 
   private async whiteout(e: ReadEntry, dir: string, name: string): Promise<void> {
-    if (name === '' || name === '.' || name === '..') throw new UnsafeLayerEntryError(e.path, 'is not a valid whiteout');
+    if (name === '' || name === '.' || name === '..') {
+      throw new UnsafeLayerEntryError(e.path, 'is not a valid whiteout');
+    }
     const rel = dir === '' ? name : `${dir}/${name}`;
     // Whiteouts only hide lower layers; content of this layer at that path wins, whatever the
     // order. A directory of this layer must still hide what the lower layers have in it.
@@ -299,9 +287,24 @@ class LayerWriter {
     if (kind === 'dir') this.opaque.add(rel);
     if (kind !== undefined) return;
     await this.ensureParents(e.path, rel);
-    this.queueNode({ entry: e.path, rel, type: 'c', major: 0, minor: 0, mode: 0, ...this.owner(e), whiteout: true });
+    const abs = this.abs(rel);
+    // overlayfs only checks "char device 0/0" and itself shares one inode between its whiteouts.
+    // Owner and times of a whiteout are irrelevant.
+    let linked = false;
+    if (this.whiteoutSource !== undefined) {
+      try {
+        fs.linkSync(this.abs(this.whiteoutSource), abs);
+        linked = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EMLINK') throw err;
+      }
+    }
+    if (!linked) {
+      await mknod(e.path, abs, 'c', 0, 0);
+      this.whiteoutSource = rel;
+    }
     this.kinds.set(rel, 'whiteout');
-    if (this.nodes.size >= NODE_BATCH) await this.flushNodes();
+    this.stats.whiteouts++;
   }
 
   private async markOpaque(entry: string, rel: string, dir: string): Promise<void> {
@@ -394,7 +397,8 @@ class LayerWriter {
         await this.remove(dir, kind);
         this.opaque.add(dir); // as in directory(): recreated after its whiteout
       } else if (kind !== undefined) {
-        throw new Error(`layer entry ${JSON.stringify(entry)}: parent ${JSON.stringify(dir)} is not a directory`);
+        const why = `parent ${JSON.stringify(dir)} is not a directory`;
+        throw new Error(`layer entry ${JSON.stringify(entry)}: ${why}`);
       }
       const abs = this.abs(dir);
       fs.mkdirSync(abs, 0o755);
@@ -403,10 +407,11 @@ class LayerWriter {
     }
   }
 
-  /** Removes something this layer created (or merely queued) at rel, with all it contains. */
+  /** Removes something this layer created at rel, with all it contains. */
   private async remove(rel: string, kind: Kind): Promise<void> {
     this.kinds.delete(rel);
-    if (this.nodes.delete(rel)) return; // never created
+    const source = this.whiteoutSource;
+    if (source === rel || source?.startsWith(`${rel}/`)) this.whiteoutSource = undefined;
     if (kind !== 'dir') {
       fs.unlinkSync(this.abs(rel));
       return;
@@ -415,7 +420,7 @@ class LayerWriter {
     this.opaque.delete(rel);
     this.dirTimes.delete(rel);
     const under = `${rel}/`;
-    for (const map of [this.kinds, this.nodes, this.dirTimes]) {
+    for (const map of [this.kinds, this.dirTimes]) {
       for (const key of map.keys()) if (key.startsWith(under)) map.delete(key);
     }
     for (const key of this.opaque) if (key.startsWith(under)) this.opaque.delete(key);
@@ -424,41 +429,10 @@ class LayerWriter {
   private assertNoSymlinkAbove(entry: string, rel: string, what: string): void {
     for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
       const dir = rel.slice(0, i);
-      if (this.kinds.get(dir) === 'symlink') throw new UnsafeLayerEntryError(entry, `${what} ${JSON.stringify(dir)}`);
+      if (this.kinds.get(dir) === 'symlink') {
+        throw new UnsafeLayerEntryError(entry, `${what} ${JSON.stringify(dir)}`);
+      }
     }
-  }
-
-  private queueNode(spec: NodeSpec): void {
-    this.nodes.set(spec.rel, spec);
-  }
-
-  /** node has no mknod(2): spawn mknod(1) for the queued nodes, a few at a time. */
-  private async flushNodes(): Promise<void> {
-    const specs = [...this.nodes.values()];
-    this.nodes.clear();
-    const results = await runLimited(specs, SPAWN_CONCURRENCY, (n) => this.makeNode(n));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  private async makeNode(n: NodeSpec): Promise<void> {
-    const abs = this.abs(n.rel);
-    const args = ['-m', '0', '--', abs, n.type, ...(n.type === 'p' ? [] : [String(n.major), String(n.minor)])];
-    try {
-      await execFileP('mknod', args);
-    } catch (err) {
-      const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-      throw new Error(`layer entry ${JSON.stringify(n.entry)}: mknod failed: ${detail}`);
-    }
-    if (this.asRoot) fs.lchownSync(abs, n.uid, n.gid);
-    if (n.mode !== 0) fs.chmodSync(abs, n.mode);
-    if (n.mtime) fs.lutimesSync(abs, n.atime ?? n.mtime, n.mtime);
-    if (n.whiteout) this.stats.whiteouts++;
-    else this.stats.files++;
-  }
-
-  private owner(e: ReadEntry): { uid: number; gid: number } {
-    return { uid: e.uid ?? 0, gid: e.gid ?? 0 };
   }
 
   private abs(rel: string): string {
@@ -522,6 +496,17 @@ function tarNumber(field: Buffer): number {
   return parseInt(field.toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
 }
 
+/** node has no mknod(2); mknod(1) is spawned only for devices, FIFOs and the first whiteout. */
+async function mknod(entry: string, abs: string, type: 'c' | 'b' | 'p', major: number, minor: number) {
+  const args = ['-m', '0', '--', abs, type, ...(type === 'p' ? [] : [`${major}`, `${minor}`])];
+  try {
+    await execFileP('mknod', args);
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
+    throw new Error(`layer entry ${JSON.stringify(entry)}: mknod failed: ${detail}`);
+  }
+}
+
 function writevAll(fd: number, bufs: Buffer[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const write = (rest: Buffer[]): void =>
@@ -537,22 +522,6 @@ function writevAll(fd: number, bufs: Buffer[]): Promise<void> {
       });
     write(bufs);
   });
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
-  const results: PromiseSettledResult<void>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!).then(
-        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
-        (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function chunks(input: NodeJS.ReadableStream | Readable): AsyncIterable<Buffer | string> {

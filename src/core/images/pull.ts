@@ -156,7 +156,7 @@ async function fetchLayer(
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [res.body, ingest.stream];
-    if (compression === 'gzip') stages.push(createGunzip());
+    if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 << 10 })); // fewer, larger callbacks
     stages.push(diff);
     // unpackLayer consumes the tar to its end, so the hashes see every byte.
     // Wait for both sides even when one fails, so nothing still writes into the pending dir.
