@@ -49,7 +49,9 @@ function streamOf(data: Buffer, chunkSize = 7777): Readable & { bytesRead: () =>
 
 const unpack = (entries: TarEntry[], dest: string) => unpackLayer(streamOf(buildTar(entries)), dest);
 
-const makedev = (major: number, minor: number) => ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12);
+/** Linux's encoding of st_rdev. */
+const makedev = (major: number, minor: number) =>
+  ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12);
 const mode = async (p: string) => (await lstat(p)).mode & 0o7777;
 const getfattr = async (p: string, name: string) =>
   (await execFileP('getfattr', ['-h', '--only-values', '-n', name, p])).stdout;
@@ -158,8 +160,8 @@ describe('unpackLayer: faithful extraction', () => {
 
   it('reads device numbers from GNU-format headers too (node-tar alone leaves them 0/0)', async () => {
     const { dest } = await scratch();
-    const tar = buildTar([{ path: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 }], { gnu: true });
-    await unpackLayer(streamOf(tar), dest);
+    const entry: TarEntry = { path: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 };
+    await unpackLayer(streamOf(buildTar([entry], { gnu: true })), dest);
     expect((await lstat(join(dest, 'dev/null'))).rdev).toBe(makedev(1, 3));
   });
 
@@ -380,7 +382,12 @@ describe('unpackLayer: refuses entries that would write outside the layer', () =
       entry: 'innocent\0/../../escape',
       reason: /NUL/,
     },
-    { title: 'a file replacing the layer root', entries: [{ path: '.', body: 'x' }], entry: '.', reason: /layer directory/ },
+    {
+      title: 'a file replacing the layer root',
+      entries: [{ path: '.', body: 'x' }],
+      entry: '.',
+      reason: /would replace the layer directory/,
+    },
   ];
 
   it.each(cases)('$title', async ({ entries, entry, reason }) => {

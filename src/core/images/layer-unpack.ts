@@ -22,7 +22,7 @@ export class UnsafeLayerEntryError extends Error {
 export interface UnpackStats {
   /** Entries written: files, directories, links, devices, FIFOs (whiteouts not included). */
   files: number;
-  /** OCI `.wh.NAME` entries turned into overlayfs whiteouts (char device 0/0). */
+  /** OCI `.wh.NAME` entries turned into overlayfs whiteouts (char device 0/0), replaced or not. */
   whiteouts: number;
   /** Directories marked `trusted.overlay.opaque=y`. */
   opaqueDirs: number;
@@ -45,8 +45,9 @@ readGnuDeviceNumbers();
 /**
  * Unpacks one uncompressed layer tar into `dest` (an existing empty directory), converting OCI
  * whiteouts into overlayfs ones so the directory can serve as an overlay lowerdir. Reads `tar`
- * to its end, trailing bytes included (the caller digests them). On error `tar` is destroyed,
- * nothing is written outside `dest`, and the caller is expected to remove `dest`.
+ * to its end, trailing bytes included (the caller digests them). On error `tar` is destroyed
+ * (without an error), nothing is written outside `dest`, and the caller is expected to remove `dest`.
+ * Throughput depends much on the input chunk size: prefer e.g. createGunzip({ chunkSize: 256 KiB }).
  */
 export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackStats> {
   const writer = new LayerWriter(path.resolve(dest));
