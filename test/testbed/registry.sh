@@ -153,7 +153,7 @@ cmd_start() {
   [ "$mode" != token ] || start_token_server "$state"
 
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=${TSDOCK_REGISTRY_PORT:-$(free_port)}   # a fixed port for the demo, else a free one
     write_config "$state" "$mode" "$port" "$TOKEN_PORT"
     docker-registry serve "$state/config.yml" </dev/null >>"$state/registry.log" 2>&1 &
     pid=$!

@@ -1,0 +1,97 @@
+import type { Digest } from '../images/digest.js';
+
+/** Docker's container states. */
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface BindMount {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+export interface VolumeMount {
+  /** Named volume, or a generated name for an anonymous one (from the image's VOLUME). */
+  name: string;
+  destination: string;
+  readOnly: boolean;
+  anonymous: boolean;
+}
+
+export interface TmpfsMount {
+  destination: string;
+  /** mount options as given after ':' in --tmpfs, e.g. ["rw", "size=64m"] */
+  options: string[];
+}
+
+export type NetworkMode = 'none' | 'host' | 'private';
+
+/** What the user asked for at create time (Docker's Config + HostConfig, flattened). */
+export interface ContainerSpecRequest {
+  /** The image as the user named it (`busybox`), shown in ps' IMAGE column. */
+  image: string;
+  cmd?: string[];
+  /** undefined: the image's; [] (from --entrypoint "") clears it. */
+  entrypoint?: string[];
+  env: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  tty: boolean;
+  interactive: boolean;
+  labels: Record<string, string>;
+  binds: BindMount[];
+  volumes: VolumeMount[];
+  tmpfs: TmpfsMount[];
+  readOnlyRootfs: boolean;
+  init: boolean;
+  /** bytes */
+  memory?: number;
+  /** CPUs, e.g. 0.5 */
+  cpus?: number;
+  pidsLimit?: number;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  securityOpt: string[];
+  network: NetworkMode;
+  autoRemove: boolean;
+  stopSignal?: string;
+  /** seconds */
+  stopTimeout?: number;
+}
+
+/** The live part of a container, Docker's State object. */
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  oomKilled: boolean;
+  /** ISO times; '0001-01-01T00:00:00Z' when not yet. */
+  startedAt: string;
+  finishedAt: string;
+  error: string;
+}
+
+/** A container as stored in containers/<id>/container.json. */
+export interface ContainerRecord {
+  /** 64 lowercase hex */
+  id: string;
+  name: string;
+  imageId: Digest;
+  created: string;
+  request: ContainerSpecRequest;
+  /** The process as resolved from image config + request: path + args. */
+  path: string;
+  args: string[];
+  /** Resolved environment, working dir and user (uid:gid) the process runs with. */
+  env: string[];
+  workdir: string;
+  user: string;
+  hostname: string;
+  stopSignal: string;
+  state: ContainerState;
+  /** Number of times the container was restarted by `restart`. */
+  restartCount: number;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
