@@ -18,8 +18,8 @@ if ! curl -fsS http://127.0.0.1:5000/v2/ >/dev/null 2>&1; then
   TSDOCK_REGISTRY_PORT=5000 bash test/testbed/registry.sh start "$DEMO/registry" open >/dev/null
 fi
 for img in "busybox latest library/busybox:latest" "busybox 1.36 library/busybox:1.36" "layered v1 demo/layered:v1" "multiarch latest demo/multiarch:latest"; do
-  set -- $img
-  bash test/testbed/push-fixture.sh "$FIXTURES" "$1" "$2" 127.0.0.1:5000 "$3" oci >/dev/null
+  read -r fixture tag dest <<<"$img"
+  bash test/testbed/push-fixture.sh "$FIXTURES" "$fixture" "$tag" 127.0.0.1:5000 "$dest" oci >/dev/null
 done
 
 # The demo's own store and config, so nothing of the machine's tsdock setup is touched.
