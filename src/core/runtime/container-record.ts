@@ -92,6 +92,12 @@ export interface ContainerRecord {
   state: ContainerState;
   /** Number of times the container was restarted by `restart`. */
   restartCount: number;
+  /**
+   * Who watches the running process: conmon (detached; survives tsdock), or the tsdock
+   * process `ownerPid` that runs it in the foreground and records its exit.
+   */
+  monitor: 'conmon' | 'foreground';
+  ownerPid: number;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

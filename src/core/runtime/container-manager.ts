@@ -1,0 +1,501 @@
+import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable, Writable } from 'node:stream';
+import type { ContainerRecord, ContainerSpecRequest, ContainerState } from './container-record.js';
+import { ZERO_TIME } from './container-record.js';
+import { ContainerStore } from './container-store.js';
+import { RuntimePaths } from './runtime-paths.js';
+import { VolumeStore } from './volume-store.js';
+import { Runc, RuntimeError } from './runc.js';
+import { createWithConmon } from './conmon.js';
+import { prepareContainer, resolveContainerUser } from './container-prepare.js';
+import { unmountRootfs } from './rootfs-mount.js';
+import { ContainerLogWriter } from './container-log-writer.js';
+import { transition } from './container-state-machine.js';
+import { generateName, validateName } from './container-names.js';
+import { newContainerId, resolveContainer } from './container-id.js';
+import { resolveProcessArgs } from './process-args.js';
+import { buildEnv } from './environment.js';
+import { StoreLock } from '../store/store-lock.js';
+import { processAlive } from '../store/process-alive.js';
+import type { Store } from '../store/store.js';
+import type { ImageRecord } from '../images/image-record.js';
+import type { ImageConfig } from '../images/image-config.js';
+import type { OciSpec } from './oci-spec.js';
+
+export interface RuntimeSettings {
+  runcBinary: string;
+  conmonBinary: string;
+  initBinary: string;
+  /** argv that runs tsdock itself (node + script), for conmon's exit command. */
+  selfCommand: string[];
+  /** Global flags to pass back to tsdock in that exit command (--root, --config). */
+  selfArgs: string[];
+}
+
+export class NameConflictError extends Error {}
+
+/** Streams a foreground run is attached to. */
+export interface AttachStreams {
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Give the container the caller's terminal (runc copies between it and the container's pty). */
+  inheritTty: boolean;
+}
+
+/** The exit status runc reports for a process killed by a signal is 128 + signal, as Docker's. */
+const UNKNOWN_EXIT = 255;
+
+/**
+ * Container lifecycle over runc and conmon. Records are the source of truth for what the
+ * user asked; the process state is reconciled from conmon's exit files and runc whenever a
+ * container is read, so every command shows the truth even after tsdock itself was killed.
+ */
+export class ContainerManager {
+  readonly containers: ContainerStore;
+  readonly volumes: VolumeStore;
+  readonly runc: Runc;
+
+  constructor(
+    private readonly store: Store,
+    readonly paths: RuntimePaths,
+    private readonly settings: RuntimeSettings,
+    private readonly imageConfig: (image: ImageRecord) => Promise<ImageConfig>,
+  ) {
+    this.containers = new ContainerStore(paths);
+    this.volumes = new VolumeStore(paths.volumesDir);
+    this.runc = new Runc(settings.runcBinary, paths.runcRoot);
+  }
+
+  async init(): Promise<void> {
+    await this.containers.init();
+    for (const d of [this.paths.runRoot, this.paths.exitDir, this.paths.socketDir, join(this.paths.runRoot, 'persist'), join(this.paths.root, 'container-locks'), this.paths.volumesDir]) {
+      await mkdir(d, { recursive: true, mode: 0o711 });
+    }
+    // A create killed before its record was written leaves a bare directory.
+    for (const id of await this.containers.orphanDirs()) {
+      await unmountRootfs(this.paths.merged(id)).catch(() => {});
+      await this.containers.removeDir(id);
+    }
+  }
+
+  private lockFor(id: string): StoreLock {
+    return new StoreLock(join(this.paths.root, 'container-locks', id), 60_000);
+  }
+
+  // ---- lookup ----
+
+  async list(): Promise<ContainerRecord[]> {
+    const all = await this.containers.list();
+    return Promise.all(all.map((r) => this.refresh(r)));
+  }
+
+  async find(query: string): Promise<ContainerRecord> {
+    const rec = resolveContainer(await this.containers.list(), query);
+    return this.refresh(rec);
+  }
+
+  // ---- create ----
+
+  async create(image: ImageRecord, req: ContainerSpecRequest, name?: string): Promise<ContainerRecord> {
+    const config = await this.imageConfig(image);
+    const defaults = config.config ?? {};
+    const { path, args } = resolveProcessArgs(defaults, { entrypoint: req.entrypoint, cmd: req.cmd });
+    const id = newContainerId();
+    const hostname = req.hostname ?? id.slice(0, 12);
+    const anonymous = Object.keys(defaults.Volumes ?? {})
+      .filter((dest) => !req.volumes.some((v) => v.destination === dest) && !req.binds.some((b) => b.destination === dest))
+      .map((destination) => ({ name: newContainerId(), destination, readOnly: false, anonymous: true }));
+    const request: ContainerSpecRequest = { ...req, volumes: [...req.volumes, ...anonymous] };
+    const rec: ContainerRecord = {
+      id,
+      name: '',
+      imageId: image.id,
+      created: new Date().toISOString(),
+      request,
+      path,
+      args,
+      env: buildEnv(defaults.Env, req.env, { hostname, tty: req.tty }),
+      workdir: req.workdir || defaults.WorkingDir || '/',
+      user: req.user ?? defaults.User ?? '',
+      hostname,
+      stopSignal: req.stopSignal ?? defaults.StopSignal ?? 'SIGTERM',
+      state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME, error: '' },
+      restartCount: 0,
+      monitor: 'conmon',
+      ownerPid: 0,
+    };
+    await mkdir(this.paths.containerDir(id), { recursive: true, mode: 0o711 });
+    // Names must be unique across processes: allocate under the store lock.
+    await this.store.lock.withLock(async () => {
+      const taken = new Set((await this.containers.list()).map((c) => c.name));
+      if (name !== undefined) {
+        const wanted = validateName(name);
+        if (taken.has(wanted)) {
+          const other = (await this.containers.list()).find((c) => c.name === wanted)!;
+          throw new NameConflictError(`Conflict. The container name "/${wanted}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+        }
+        rec.name = wanted;
+      } else rec.name = generateName((n) => taken.has(n), undefined, id);
+      await this.containers.put(rec);
+    }).catch(async (err) => {
+      await this.containers.removeDir(id);
+      throw err;
+    });
+    return rec;
+  }
+
+  // ---- start ----
+
+  private async layerDirs(rec: ContainerRecord): Promise<string[]> {
+    const image = await this.store.images.get(rec.imageId);
+    if (!image) throw new RuntimeError(`the image of container ${rec.name} (${rec.imageId}) is gone`);
+    return image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
+  }
+
+  private async prepare(rec: ContainerRecord, terminal: boolean): Promise<OciSpec> {
+    await rm(this.paths.exitFile(rec.id), { force: true });
+    await rm(this.paths.persist(rec.id), { recursive: true, force: true });
+    await mkdir(this.paths.persist(rec.id), { recursive: true });
+    return prepareContainer(rec, { paths: this.paths, volumes: this.volumes, initBinary: this.settings.initBinary, layerDirsTopFirst: await this.layerDirs(rec) }, { terminal });
+  }
+
+  /** Starts a container detached, under conmon. */
+  async start(query: string): Promise<ContainerRecord> {
+    const found = await this.find(query);
+    return this.lockFor(found.id).withLock(async () => {
+      const rec = await this.refresh((await this.containers.get(found.id))!);
+      if (rec.state.status === 'running') return rec;
+      transition(rec.state.status, 'start', rec.name);
+      await this.cleanupRuntime(rec);
+      try {
+        await this.prepare(rec, rec.request.tty);
+        const pid = await createWithConmon({
+          conmonBinary: this.settings.conmonBinary,
+          runcBinary: this.settings.runcBinary,
+          runcRoot: this.paths.runcRoot,
+          id: rec.id,
+          name: rec.name,
+          bundle: this.paths.bundle(rec.id),
+          containerPidFile: join(this.paths.bundle(rec.id), 'pidfile'),
+          conmonPidFile: this.paths.conmonPidFile(rec.id),
+          logPath: this.paths.log(rec.id),
+          exitDir: this.paths.exitDir,
+          persistDir: this.paths.persist(rec.id),
+          socketDir: this.paths.socketDir,
+          tty: rec.request.tty,
+          stdin: rec.request.interactive,
+          exitCommand: [...this.settings.selfCommand, ...this.settings.selfArgs, 'container', 'cleanup', rec.id],
+        });
+        await this.runc.start(rec.id);
+        rec.monitor = 'conmon';
+        rec.ownerPid = 0;
+        rec.state = { ...rec.state, status: 'running', pid, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
+        await this.containers.put(rec);
+        return rec;
+      } catch (err) {
+        await this.recordFailure(rec, err as Error);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs a container in the foreground of this process (`run` without -d, `start -a`):
+   * `runc run` is our child, its output goes to the caller's streams and to the log.
+   * Resolves with the exit code once the container has exited and was recorded.
+   */
+  async runAttached(query: string, io: AttachStreams): Promise<number> {
+    const found = await this.find(query);
+    const rec = await this.lockFor(found.id).withLock(async () => {
+      const r = await this.refresh((await this.containers.get(found.id))!);
+      transition(r.state.status, 'start', r.name);
+      await this.cleanupRuntime(r);
+      try {
+        await this.prepare(r, r.request.tty && io.inheritTty);
+      } catch (err) {
+        await this.recordFailure(r, err as Error);
+        throw err;
+      }
+      r.monitor = 'foreground';
+      r.ownerPid = process.pid;
+      r.state = { ...r.state, status: 'running', pid: 0, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
+      await this.containers.put(r);
+      return r;
+    });
+
+    const tty = rec.request.tty && io.inheritTty;
+    const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
+    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', join(this.paths.bundle(rec.id), 'pidfile'), ...(keep ? ['--keep'] : []), rec.id];
+    const child = spawn(this.settings.runcBinary, runcArgs, {
+      stdio: tty ? 'inherit' : [rec.request.interactive && io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    let stderrTail = '';
+    if (!tty) {
+      const log = new ContainerLogWriter(this.paths.log(rec.id));
+      child.stdout!.on('data', (d: Buffer) => {
+        io.stdout.write(d);
+        log.write('stdout', d);
+      });
+      child.stderr!.on('data', (d: Buffer) => {
+        stderrTail = (stderrTail + d.toString()).slice(-4000);
+        io.stderr.write(d);
+        log.write('stderr', d);
+      });
+      if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
+      child.once('close', () => void log.close());
+    }
+    const code: number = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
+    if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
+
+    let oom = false;
+    if (keep) {
+      oom = await oomKilledFromCgroup(rec.id);
+      await this.runc.delete(rec.id, true).catch(() => {});
+    }
+    // runc's own failures (bad executable, ...) come as its log line on stderr with exit 1/127.
+    const error = stderrTail.includes('level=error') ? extractRuncError(stderrTail) : '';
+    await this.lockFor(rec.id).withLock(async () => {
+      const latest = (await this.containers.get(rec.id)) ?? rec;
+      latest.state = { ...latest.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), error };
+      latest.ownerPid = 0;
+      await this.containers.put(latest);
+      await this.cleanupRuntime(latest);
+    });
+    if (rec.request.autoRemove) await this.remove(rec.id, { force: true, volumes: true }).catch(() => {});
+    return code;
+  }
+
+  // ---- stop / kill / pause ----
+
+  async stop(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
+    const rec = await this.find(query);
+    if (rec.state.status !== 'running' && rec.state.status !== 'paused') return rec;
+    const timeout = timeoutSeconds ?? rec.request.stopTimeout ?? 10;
+    if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => {});
+    await this.runc.kill(rec.id, rec.stopSignal).catch(ignoreGone);
+    if (!(await this.waitExited(rec.id, timeout * 1000))) {
+      await this.runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
+      await this.waitExited(rec.id, 30_000);
+    }
+    return this.find(rec.id);
+  }
+
+  async kill(query: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
+    const rec = await this.find(query);
+    transition(rec.state.status, 'kill', rec.name);
+    await this.runc.kill(rec.id, signal.startsWith('SIG') || /^\d+$/.test(signal) ? signal : `SIG${signal}`);
+    return rec;
+  }
+
+  async pause(query: string): Promise<ContainerRecord> {
+    return this.setPaused(query, true);
+  }
+
+  async unpause(query: string): Promise<ContainerRecord> {
+    return this.setPaused(query, false);
+  }
+
+  private async setPaused(query: string, paused: boolean): Promise<ContainerRecord> {
+    const found = await this.find(query);
+    return this.lockFor(found.id).withLock(async () => {
+      const rec = await this.refresh((await this.containers.get(found.id))!);
+      rec.state.status = transition(rec.state.status, paused ? 'pause' : 'unpause', rec.name);
+      if (paused) await this.runc.pause(rec.id);
+      else await this.runc.resume(rec.id);
+      await this.containers.put(rec);
+      return rec;
+    });
+  }
+
+  async restart(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
+    const rec = await this.stop(query, timeoutSeconds);
+    const started = await this.start(rec.id);
+    started.restartCount++;
+    await this.containers.put(started);
+    return started;
+  }
+
+  /** Waits for the container to exit; resolves with its exit code (Docker's `wait`). */
+  async wait(query: string): Promise<number> {
+    const rec = await this.find(query);
+    for (;;) {
+      const now = await this.refresh((await this.containers.get(rec.id)) ?? rec);
+      if (now.state.status === 'exited' || now.state.status === 'dead' || now.state.status === 'created') return now.state.exitCode;
+      await sleep(50);
+    }
+  }
+
+  private async waitExited(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const rec = await this.containers.get(id);
+      if (!rec) return true;
+      const now = await this.refresh(rec);
+      if (now.state.status !== 'running' && now.state.status !== 'paused') return true;
+      await sleep(20);
+    }
+    return false;
+  }
+
+  // ---- remove ----
+
+  async remove(query: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<ContainerRecord> {
+    let rec = await this.find(query);
+    if ((rec.state.status === 'running' || rec.state.status === 'paused') && !opts.force) {
+      transition(rec.state.status, 'remove', rec.name);
+    }
+    if (rec.state.status === 'running' || rec.state.status === 'paused') {
+      if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => {});
+      await this.runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
+      await this.waitExited(rec.id, 30_000);
+      rec = (await this.containers.get(rec.id)) ?? rec;
+    }
+    await this.lockFor(rec.id).withLock(async () => {
+      const current = await this.containers.get(rec.id);
+      if (!current) return;
+      await this.cleanupRuntime(current);
+      await this.containers.removeDir(rec.id);
+      await rm(this.paths.persist(rec.id), { recursive: true, force: true });
+      if (opts.volumes) {
+        for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
+      }
+    });
+    await unlink(join(this.paths.root, 'container-locks', rec.id)).catch(() => {});
+    return rec;
+  }
+
+  // ---- exec ----
+
+  /** Writes a process.json for `runc exec`: the container's process with the exec's changes. */
+  async execProcessFile(rec: ContainerRecord, opts: { cmd: string[]; env: string[]; workdir?: string; user?: string; tty: boolean; privileged?: boolean }): Promise<string> {
+    const spec = JSON.parse(await readFile(join(this.paths.bundle(rec.id), 'config.json'), 'utf8')) as OciSpec;
+    const proc = { ...spec.process };
+    const user = opts.user !== undefined ? await resolveContainerUser(this.paths.merged(rec.id), opts.user) : undefined;
+    const env = new Map((proc.env ?? []).map((e) => [e.split('=')[0]!, e] as const));
+    for (const e of opts.env) env.set(e.split('=')[0]!, e);
+    const execProcess = {
+      ...proc,
+      args: opts.cmd,
+      env: [...env.values()],
+      cwd: opts.workdir ?? proc.cwd,
+      terminal: opts.tty,
+      ...(user && { user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } }),
+    };
+    const file = join(this.paths.bundle(rec.id), `exec-${process.pid}-${Date.now()}.json`);
+    await writeFile(file, JSON.stringify(execProcess));
+    return file;
+  }
+
+  // ---- state reconciliation ----
+
+  /**
+   * Brings a record up to date with reality. Running containers under conmon have exited when
+   * conmon wrote their exit file; foreground ones when their owning tsdock is gone and runc
+   * no longer runs them. Exited containers get their runtime leftovers cleaned.
+   */
+  async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
+    const live = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
+    if (!live) return rec;
+    if (rec.monitor === 'foreground' && processAlive(rec.ownerPid)) return rec;
+    const exit = await readExitFile(this.paths.exitFile(rec.id));
+    if (exit === undefined && rec.monitor === 'conmon') {
+      const conmonPid = Number((await readFile(this.paths.conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
+      if (conmonPid && processAlive(conmonPid) && !(await isZombie(conmonPid))) return rec;
+    }
+    if (exit === undefined && rec.monitor === 'foreground') {
+      const st = await this.runc.state(rec.id).catch(() => undefined);
+      if (st && (st.status === 'running' || st.status === 'paused')) return rec;
+    }
+    return this.lockFor(rec.id).withLock(async () => {
+      const latest = (await this.containers.get(rec.id)) ?? rec;
+      if (latest.state.status !== rec.state.status) return latest;
+      const oom = await stat(join(this.paths.persist(rec.id), 'oom')).then(() => true, () => false);
+      const finished = exit?.time ?? new Date();
+      latest.state = {
+        ...latest.state,
+        status: 'exited',
+        pid: 0,
+        exitCode: exit?.code ?? UNKNOWN_EXIT,
+        oomKilled: oom,
+        finishedAt: finished.toISOString(),
+        error: exit ? '' : 'the process monitoring the container died; its exit code is unknown',
+      };
+      latest.ownerPid = 0;
+      await this.containers.put(latest);
+      await this.cleanupRuntime(latest);
+      return latest;
+    });
+  }
+
+  /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
+  private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    await this.runc.delete(rec.id, true).catch(() => {});
+    await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
+    await rm(this.paths.exitFile(rec.id), { force: true });
+  }
+
+  private async recordFailure(rec: ContainerRecord, err: Error): Promise<void> {
+    await this.cleanupRuntime(rec);
+    // Docker keeps a container that failed to start as "created" with the error and exit 127/126.
+    rec.state = { ...rec.state, status: 'created', exitCode: exitCodeForStartError(err.message), error: err.message };
+    await this.containers.put(rec);
+  }
+
+  /** conmon's exit command: record the exit, clean up, and honour --rm. */
+  async cleanupAfterExit(id: string): Promise<void> {
+    const rec = await this.containers.get(id);
+    if (!rec) return;
+    const now = await this.refresh(rec);
+    if (now.request.autoRemove && now.state.status === 'exited') await this.remove(id, { volumes: true });
+  }
+}
+
+function ignoreGone(err: Error): void {
+  if (/not running|does not exist|container not running|process already finished/i.test(err.message)) return;
+  throw err;
+}
+
+/** Docker: 127 when the command is not found, 126 when it cannot be run. */
+export function exitCodeForStartError(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|not executable/i.test(message)) return 126;
+  return 125;
+}
+
+function extractRuncError(stderr: string): string {
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  return (m ? m[1]!.replace(/\\"/g, '"') : stderr.trim()).replace(/^runc run failed: /, '');
+}
+
+async function readExitFile(path: string): Promise<{ code: number; time: Date } | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    const code = Number(text.trim());
+    return Number.isFinite(code) && text.trim() !== '' ? { code, time: st.mtime } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This machine's PID 1 does not reap orphans: an exited conmon can linger as a zombie. */
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return / Z /.test(stat.slice(stat.lastIndexOf(')')));
+}
+
+async function oomKilledFromCgroup(id: string): Promise<boolean> {
+  const text = await readFile(`/sys/fs/cgroup/memory/tsdock/${id}/memory.oom_control`, 'utf8').catch(() => '');
+  const n = /oom_kill (\d+)/.exec(text);
+  return n ? Number(n[1]) > 0 : false;
+}
+
+function signalNumber(sig: NodeJS.Signals | null): number {
+  return sig ? (osConstants.signals as Record<string, number>)[sig] ?? 0 : UNKNOWN_EXIT - 128;
+}
+
+export type { ContainerState };

@@ -1,0 +1,102 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { runCommand } from './run-command.js';
+import { join } from 'node:path';
+import { secureJoin } from './secure-join.js';
+import { resolveUser, type ResolvedUser } from './user-resolution.js';
+import { buildOciSpec, type OciSpec, type SpecMount } from './oci-spec.js';
+import { capabilitiesFromMask } from './capabilities.js';
+import { mountRootfs } from './rootfs-mount.js';
+import { writeContainerEtcFiles } from './container-files.js';
+import type { ContainerRecord } from './container-record.js';
+import type { RuntimePaths } from './runtime-paths.js';
+import type { VolumeStore } from './volume-store.js';
+
+export interface PrepareContext {
+  paths: RuntimePaths;
+  volumes: VolumeStore;
+  initBinary: string;
+  /** Unpacked layer dirs of the container's image, topmost first. */
+  layerDirsTopFirst: string[];
+}
+
+/**
+ * Everything runc needs before it can start the container: the overlay rootfs mounted, the
+ * user resolved in the image's /etc/passwd, volumes created (new ones get the image's files at
+ * that path, as Docker copies them up), the /etc files written, and config.json in the bundle.
+ */
+export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext, opts: { terminal: boolean }): Promise<OciSpec> {
+  const { paths } = ctx;
+  const merged = paths.merged(rec.id);
+  await mountRootfs({ layerDirsTopFirst: ctx.layerDirsTopFirst, upper: paths.upper(rec.id), work: paths.work(rec.id), merged, linkDir: paths.layerLinks(rec.id) });
+
+  const user = await resolveContainerUser(merged, rec.user);
+  const cwdHost = await secureJoin(merged, rec.workdir);
+  if (!(await stat(cwdHost).catch(() => undefined))) await mkdir(cwdHost, { recursive: true, mode: 0o755 });
+
+  const mounts: SpecMount[] = [];
+  for (const b of rec.request.binds) {
+    // Docker creates a missing host directory for -v /host:/ctr.
+    await mkdir(b.source, { recursive: true }).catch(() => {});
+    mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw'] });
+  }
+  for (const v of rec.request.volumes) {
+    const { created } = await ctx.volumes.ensure(v.name, { anonymous: v.anonymous });
+    const data = ctx.volumes.dataPath(v.name);
+    if (created) await copyUp(await secureJoin(merged, v.destination), data);
+    mounts.push({ destination: v.destination, source: data, type: 'bind', options: ['rbind', v.readOnly ? 'ro' : 'rw'] });
+  }
+  for (const t of rec.request.tmpfs) mounts.push({ destination: t.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...t.options] });
+
+  await writeContainerEtcFiles({ hosts: paths.hosts(rec.id), hostname: paths.hostname(rec.id), resolvConf: paths.resolvConf(rec.id) }, rec.hostname, rec.request.network);
+  mounts.push(
+    { destination: '/etc/hosts', source: paths.hosts(rec.id), type: 'bind', options: ['rbind', 'rw'] },
+    { destination: '/etc/hostname', source: paths.hostname(rec.id), type: 'bind', options: ['rbind', 'rw'] },
+    { destination: '/etc/resolv.conf', source: paths.resolvConf(rec.id), type: 'bind', options: ['rbind', 'rw'] },
+  );
+
+  const spec = buildOciSpec({
+    id: rec.id,
+    rootfsPath: merged,
+    readOnlyRootfs: rec.request.readOnlyRootfs,
+    process: { args: [rec.path, ...rec.args], env: rec.env, cwd: rec.workdir, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: opts.terminal },
+    hostname: rec.hostname,
+    privileged: rec.request.privileged,
+    capAdd: rec.request.capAdd,
+    capDrop: rec.request.capDrop,
+    securityOpt: rec.request.securityOpt,
+    memory: rec.request.memory,
+    cpus: rec.request.cpus,
+    pidsLimit: rec.request.pidsLimit,
+    network: rec.request.network,
+    cgroupsPath: `/tsdock/${rec.id}`,
+    mounts,
+    init: rec.request.init ? { hostPath: ctx.initBinary } : undefined,
+    availableCapabilities: await runtimeCapabilities(),
+  });
+  await mkdir(paths.bundle(rec.id), { recursive: true });
+  await writeFile(join(paths.bundle(rec.id), 'config.json'), JSON.stringify(spec));
+  return spec;
+}
+
+/** Resolves `-u` against the container's own /etc/passwd and /etc/group. */
+export async function resolveContainerUser(merged: string, spec: string): Promise<ResolvedUser> {
+  const read = async (p: string) => readFile(await secureJoin(merged, p), 'utf8').catch(() => undefined);
+  return resolveUser(spec, await read('/etc/passwd'), await read('/etc/group'));
+}
+
+async function copyUp(imagePath: string, volumeData: string): Promise<void> {
+  const entries = await readdir(imagePath).catch(() => [] as string[]);
+  if (entries.length === 0) return;
+  // cp -a keeps owners and modes, which fs.cp does not.
+  await runCommand('cp', ['-a', `${imagePath}/.`, `${volumeData}/`]);
+}
+
+let cachedCaps: readonly string[] | undefined;
+/** The capabilities tsdock itself may hand out: its bounding set (this machine lacks some). */
+async function runtimeCapabilities(): Promise<readonly string[]> {
+  if (cachedCaps) return cachedCaps;
+  const status = await readFile('/proc/self/status', 'utf8');
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  cachedCaps = hex ? capabilitiesFromMask(BigInt(`0x${hex}`)) : undefined;
+  return cachedCaps ?? [];
+}

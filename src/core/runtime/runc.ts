@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { runCommand, CommandFailedError } from './run-command.js';
+
+export interface RuncState {
+  id: string;
+  pid: number;
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  bundle: string;
+  created: string;
+}
+
+export class RuntimeError extends Error {}
+
+/**
+ * A thin, stateless driver for the OCI runtime (runc): each method is one runc invocation.
+ * The binary and its state root are configurable, as Podman's oci runtime layer.
+ */
+export class Runc {
+  constructor(
+    readonly binary: string,
+    readonly stateRoot: string,
+  ) {}
+
+  private args(rest: string[]): string[] {
+    return ['--root', this.stateRoot, ...rest];
+  }
+
+  private async call(rest: string[]): Promise<string> {
+    try {
+      return await runCommand(this.binary, this.args(rest));
+    } catch (err) {
+      if (err instanceof CommandFailedError) throw new RuntimeError(cleanRuncMessage(err.stderr) || err.message);
+      throw err;
+    }
+  }
+
+  /** undefined when runc does not know the container. */
+  async state(id: string): Promise<RuncState | undefined> {
+    try {
+      return JSON.parse(await runCommand(this.binary, this.args(['state', id]))) as RuncState;
+    } catch (err) {
+      if (err instanceof CommandFailedError && /does not exist|not exist/.test(err.stderr)) return undefined;
+      throw err;
+    }
+  }
+
+  start(id: string): Promise<string> {
+    return this.call(['start', id]);
+  }
+
+  kill(id: string, signal: string, all = false): Promise<string> {
+    return this.call(['kill', ...(all ? ['--all'] : []), id, signal]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    try {
+      await runCommand(this.binary, this.args(['delete', ...(force ? ['--force'] : []), id]));
+    } catch (err) {
+      if (err instanceof CommandFailedError && /does not exist|not exist/.test(err.stderr)) return;
+      throw new RuntimeError(cleanRuncMessage((err as CommandFailedError).stderr ?? '') || (err as Error).message);
+    }
+  }
+
+  pause(id: string): Promise<string> {
+    return this.call(['pause', id]);
+  }
+
+  resume(id: string): Promise<string> {
+    return this.call(['resume', id]);
+  }
+
+  /** `runc ps` output (ps -ef of the container's processes). */
+  ps(id: string, psArgs: string[]): Promise<string> {
+    return this.call(['ps', id, ...psArgs]);
+  }
+
+  /** Foreground `runc run`: the caller owns the child and its stdio. */
+  spawnRun(id: string, bundle: string, stdio: StdioOptions): ChildProcess {
+    return spawn(this.binary, this.args(['run', '--bundle', bundle, id]), { stdio });
+  }
+
+  /** Foreground `runc exec` with a process.json. */
+  spawnExec(id: string, processJsonPath: string, opts: { tty: boolean; detach: boolean }, stdio: StdioOptions): ChildProcess {
+    const flags = [...(opts.tty ? ['--tty'] : []), ...(opts.detach ? ['--detach'] : [])];
+    return spawn(this.binary, this.args(['exec', ...flags, '--process', processJsonPath, id]), { stdio });
+  }
+}
+
+/** runc prints logrus lines (`time="..." level=error msg="..."`); keep the message. */
+export function cleanRuncMessage(stderr: string): string {
+  const msgs = [...stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
+  const text = msgs.length ? msgs.join('; ') : stderr.trim();
+  return text.replace(/^runc (run|create|exec) failed: /, '');
+}
