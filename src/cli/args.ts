@@ -41,3 +41,35 @@ export function parseCommandArgs(command: string, argv: string[], options: Optio
   }
   return parsed as ParsedArgs;
 }
+
+/**
+ * For commands whose trailing arguments belong to the container (`run IMAGE CMD...`,
+ * `exec CTR CMD...`): flags are only read up to the first positional, as Docker does.
+ * Returns the flag part (with the first `min` positionals) and the rest verbatim.
+ */
+export function splitAtPositional(argv: string[], options: OptionSpec, positionalsBeforeRest: number): { head: string[]; rest: string[] } {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    if (o.type === 'string') {
+      takesValue.add(`--${name}`);
+      if (o.short) takesValue.add(`-${o.short}`);
+    }
+  }
+  let seen = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return { head: argv.slice(0, i), rest: argv.slice(i + 1) };
+    if (a.startsWith('-') && a !== '-') {
+      // `-it`, `--name=x`, `-e` VALUE: skip the value of the last short flag in a group too.
+      if (!a.includes('=') && (takesValue.has(a) || (!a.startsWith('--') && takesValue.has(`-${a.at(-1)}`)))) i++;
+      continue;
+    }
+    if (++seen === positionalsBeforeRest) return { head: argv.slice(0, i + 1), rest: argv.slice(i + 1) };
+  }
+  return { head: argv, rest: [] };
+}
+
+/** A repeatable string flag's values. */
+export function many(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string];
+}

@@ -10,8 +10,26 @@ import { historyCommand } from './commands/history.js';
 import { imagePruneCommand } from './commands/image-prune.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { tagsCommand, catalogCommand } from './commands/tags.js';
+import { runCommand, createCommand } from './commands/run.js';
+import { startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand, rmCommand, waitCommand, containerPruneCommand, containerCleanupCommand } from './commands/container-lifecycle.js';
+import { psCommand } from './commands/ps.js';
+import { logsCommand } from './commands/logs.js';
+import { execCommand } from './commands/exec.js';
+import { inspectCommandFor } from './commands/inspect.js';
 
-const topLevel: Command[] = [pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand, { ...imageInspectCommand, usage: 'tsdock inspect [OPTIONS] NAME|ID [NAME|ID...]' }];
+const topLevel: Command[] = [
+  runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
+  rmCommand, waitCommand, psCommand, logsCommand, execCommand, inspectCommandFor('any'),
+  pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
+];
+
+/** `tsdock container <sub>`. */
+const containerSub: Record<string, Command> = {
+  ls: psCommand, list: psCommand, ps: psCommand, run: runCommand, create: createCommand, start: startCommand,
+  stop: stopCommand, restart: restartCommand, kill: killCommand, pause: pauseCommand, unpause: unpauseCommand,
+  rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand,
+  inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
+};
 
 /** `tsdock image <sub>`, with Docker's aliases. */
 const imageSub: Record<string, Command> = {
@@ -37,6 +55,7 @@ Global options:
 
 Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+  container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
   image      Manage images (ls, pull, rm, tag, inspect, history, prune)
 
 Run 'tsdock COMMAND --help' for more information on a command.
@@ -68,9 +87,10 @@ function splitGlobal(argv: string[]): GlobalOptions {
 
 function findCommand(args: string[]): { cmd: Command; argv: string[] } | undefined {
   const [name, ...rest] = args;
-  if (name === 'image') {
+  const group = name === 'image' ? imageSub : name === 'container' ? containerSub : undefined;
+  if (group) {
     const [sub, ...subArgs] = rest;
-    const cmd = sub ? imageSub[sub] : undefined;
+    const cmd = sub ? group[sub] : undefined;
     return cmd ? { cmd, argv: subArgs } : undefined;
   }
   const cmd = topLevel.find((c) => c.name === name || c.aliases?.includes(name ?? ''));

@@ -10,6 +10,11 @@ export interface TsdockConfig {
   'max-concurrent-downloads': number;
   /** Command -> keys, read by the TUI. */
   keymap: Record<string, string[]>;
+  /** The OCI runtime binary (runc); any runc-compatible runtime works. */
+  runtime: string;
+  conmon: string;
+  /** The init binary bound in for --init (catatonit). */
+  'init-path': string;
 }
 
 export const DEFAULT_CONFIG_PATH = '/etc/tsdock/config.json';
@@ -18,7 +23,15 @@ export const DEFAULT_ROOT = '/var/lib/tsdock';
 export class ConfigError extends Error {}
 
 export function defaultConfig(): TsdockConfig {
-  return { 'registry-mirrors': [], 'insecure-registries': [], 'max-concurrent-downloads': 3, keymap: {} };
+  return {
+    'registry-mirrors': [],
+    'insecure-registries': [],
+    'max-concurrent-downloads': 3,
+    keymap: {},
+    runtime: '/usr/sbin/runc',
+    conmon: '/usr/bin/conmon',
+    'init-path': '/usr/bin/catatonit',
+  };
 }
 
 /** A missing file means defaults; a malformed one is an error naming the file and the key. */
@@ -51,6 +64,11 @@ export async function loadConfig(path: string, mustExist = false): Promise<Tsdoc
   if (mcd !== undefined) {
     if (!Number.isInteger(mcd) || (mcd as number) < 1) throw new ConfigError(`config file ${path}: "max-concurrent-downloads" must be a positive integer`);
     cfg['max-concurrent-downloads'] = mcd as number;
+  }
+  for (const key of ['runtime', 'conmon', 'init-path'] as const) {
+    if (raw[key] === undefined) continue;
+    if (typeof raw[key] !== 'string' || !(raw[key] as string).startsWith('/')) throw new ConfigError(`config file ${path}: "${key}" must be an absolute path`);
+    cfg[key] = raw[key] as string;
   }
   if (raw.keymap !== undefined) {
     if (typeof raw.keymap !== 'object' || raw.keymap === null) throw new ConfigError(`config file ${path}: "keymap" must be an object`);

@@ -13,11 +13,18 @@ import { deleteImage, removeImage, type RemovalEntry } from './images/image-remo
 import { imageInspect, type ImageInspect } from './images/image-inspect.js';
 import { imageHistory, type HistoryRow } from './images/image-history.js';
 import type { Digest } from './images/digest.js';
+import { ImageNotFoundError } from './images/image-resolver.js';
+import { ContainerManager } from './runtime/container-manager.js';
+import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export interface EngineOptions {
   root?: string;
   configPath?: string;
   credentialsPath?: string;
+  /** Volatile runtime state (runc state, exit files); default /run/tsdock or TSDOCK_RUN_ROOT. */
+  runRoot?: string;
 }
 
 /** One row of `images`: an image under one of its tags (or `<none>`). */
@@ -40,17 +47,56 @@ export interface PruneResult {
  * and hands out registry clients; every operation lives in its own module.
  */
 export class Engine {
+  private containerManager?: Promise<ContainerManager>;
+
   private constructor(
     readonly store: Store,
     readonly config: TsdockConfig,
     readonly credentials: CredentialStore,
+    private readonly options: { root: string; configPath?: string; runRoot: string },
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const root = opts.root ?? process.env.TSDOCK_ROOT ?? DEFAULT_ROOT;
+    const root = resolve(opts.root ?? process.env.TSDOCK_ROOT ?? DEFAULT_ROOT);
     const configPath = opts.configPath ?? process.env.TSDOCK_CONFIG;
     const config = await loadConfig(configPath ?? DEFAULT_CONFIG_PATH, configPath !== undefined);
-    return new Engine(await Store.open(root), config, new CredentialStore(opts.credentialsPath));
+    const runRoot = opts.runRoot ?? process.env.TSDOCK_RUN_ROOT ?? DEFAULT_RUN_ROOT;
+    return new Engine(await Store.open(root), config, new CredentialStore(opts.credentialsPath), { root, configPath, runRoot });
+  }
+
+  /** The container runtime, set up on first use so image-only commands never pay for it. */
+  containers(): Promise<ContainerManager> {
+    return (this.containerManager ??= (async () => {
+      const script = process.argv[1] ? realpathSync(process.argv[1]) : '';
+      const manager = new ContainerManager(
+        this.store,
+        new RuntimePaths(this.options.root, this.options.runRoot),
+        {
+          runcBinary: this.config.runtime,
+          conmonBinary: this.config.conmon,
+          initBinary: this.config['init-path'],
+          selfCommand: [process.execPath, script],
+          selfArgs: ['--root', this.options.root, ...(this.options.configPath ? ['--config', resolve(this.options.configPath)] : [])],
+        },
+        (image) => this.imageConfig(image),
+      );
+      await manager.init();
+      return manager;
+    })());
+  }
+
+  /** Resolves the image, pulling it first when it is missing (as `docker run` does). */
+  async imageForRun(reference: string, opts: { pull?: 'missing' | 'always' | 'never'; platform?: string; onPullStart?: () => void; onEvent?: PullListener } = {}): Promise<ImageRecord> {
+    const policy = opts.pull ?? 'missing';
+    if (policy !== 'always') {
+      try {
+        return (await resolveImage(this.store.images, reference)).image;
+      } catch (err) {
+        if (!(err instanceof ImageNotFoundError) || policy === 'never') throw err;
+      }
+    }
+    opts.onPullStart?.();
+    return (await this.pull(reference, { platform: opts.platform, onEvent: opts.onEvent })).image;
   }
 
   registry(domain: string, creds?: Credentials): RegistryClient {
@@ -103,7 +149,11 @@ export class Engine {
   }
 
   async removeImage(query: string, opts: { force?: boolean } = {}): Promise<RemovalEntry[]> {
-    return removeImage(this.store, query, { force: opts.force, containersUsing: async () => [] });
+    const containers = await this.containers();
+    return removeImage(this.store, query, {
+      force: opts.force,
+      containersUsing: async (id) => (await containers.containers.list()).filter((c) => c.imageId === id).map((c) => c.id),
+    });
   }
 
   async tagImage(source: string, target: string): Promise<void> {

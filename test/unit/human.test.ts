@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createdSince, humanDuration, humanSize } from '../../src/cli/format/human.js';
+import { createdSince, humanDuration, humanSize } from '../../src/core/format/human.js';
 
 // Reference: docker/go-units size.go (HumanSizeWithPrecision: decimal units, "%.*g") and
 // duration.go (HumanDuration), with the values of their own tests.

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { renderTable, ellipsis } from '../format/table.js';
-import { createdSince, humanSize } from '../format/human.js';
+import { createdSince, humanSize } from '../../core/format/human.js';
 import { compileTemplate } from '../format/go-template.js';
 import { shortId } from '../../core/images/digest.js';
 

@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { compileTemplate } from '../format/go-template.js';
 import { renderTable } from '../format/table.js';
-import { createdSince, humanSize } from '../format/human.js';
+import { createdSince, humanSize } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
 import { shortId } from '../../core/images/digest.js';
 import { parseReference, familiarName } from '../../core/images/reference.js';

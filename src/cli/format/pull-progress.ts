@@ -1,6 +1,6 @@
 import type { PullEvent } from '../../core/images/pull-events.js';
 import { shortId } from '../../core/images/digest.js';
-import { humanSize } from './human.js';
+import { humanSize } from '../../core/format/human.js';
 
 const BAR_WIDTH = 50;
 

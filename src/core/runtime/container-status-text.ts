@@ -1,4 +1,4 @@
-import { createdSince, humanDuration } from '../../cli/format/human.js';
+import { createdSince, humanDuration } from '../format/human.js';
 import { ZERO_TIME, type ContainerState } from './container-record.js';
 
 /**

@@ -1,0 +1,44 @@
+import type { Command } from '../command.js';
+import { parseCommandArgs, UsageError } from '../args.js';
+import { compileTemplate } from '../format/go-template.js';
+import { containerInspect } from '../../core/runtime/container-inspect.js';
+import type { Engine } from '../../core/engine.js';
+
+async function inspectContainer(engine: Engine, query: string): Promise<Record<string, unknown>> {
+  const c = await engine.containers();
+  const rec = await c.find(query);
+  const image = await engine.store.images.get(rec.imageId);
+  const lowers = (image?.layers ?? []).map((l) => engine.store.layers.diffPath(l.diffId)).reverse();
+  return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
+}
+
+/** `inspect` (containers first, then images, as Docker), `container inspect`. */
+export function inspectCommandFor(kind: 'any' | 'container'): Command {
+  return {
+    name: 'inspect',
+    usage: kind === 'any' ? 'tsdock inspect [OPTIONS] NAME|ID [NAME|ID...]' : 'tsdock container inspect [OPTIONS] CONTAINER [CONTAINER...]',
+    summary: 'Return low-level information on containers or images',
+    async run(ctx, argv) {
+      const { values, positionals } = parseCommandArgs('inspect', argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' }, size: { type: 'boolean', short: 's' } }, { min: 1 });
+      const type = (values.type as string | undefined) ?? (kind === 'container' ? 'container' : undefined);
+      if (type && type !== 'container' && type !== 'image') throw new UsageError(`"${type}" is not a valid value for --type`, 'inspect');
+      const engine = await ctx.engine();
+      const tpl = typeof values.format === 'string' ? compileTemplate(values.format) : undefined;
+      const found: unknown[] = [];
+      let status = 0;
+      for (const q of positionals) {
+        try {
+          if (type === 'image') found.push(await engine.inspectImage(q));
+          else if (type === 'container') found.push(await inspectContainer(engine, q));
+          else found.push(await inspectContainer(engine, q).catch(() => engine.inspectImage(q)));
+        } catch {
+          ctx.stderr.write(`Error: No such ${type ?? 'object'}: ${q}\n`);
+          status = 1;
+        }
+      }
+      if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
+      else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+      return status;
+    },
+  };
+}

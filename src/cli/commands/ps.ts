@@ -1,0 +1,93 @@
+import type { Command } from '../command.js';
+import { many, parseCommandArgs } from '../args.js';
+import { renderTable, ellipsis } from '../format/table.js';
+import { compileTemplate } from '../format/go-template.js';
+import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
+import { statusText, createdText } from '../../core/runtime/container-status-text.js';
+import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import { parseReference, formatReference } from '../../core/images/reference.js';
+import { humanSize } from '../../core/format/human.js';
+import { runCommand } from '../../core/runtime/run-command.js';
+
+function commandText(rec: ContainerRecord, noTrunc: boolean): string {
+  const cmd = [rec.path, ...rec.args].join(' ');
+  return noTrunc ? `"${cmd}"` : `"${ellipsis(cmd, 20)}"`;
+}
+
+export const psCommand: Command = {
+  name: 'ps',
+  usage: 'tsdock ps [OPTIONS]',
+  summary: 'List containers',
+  async run(ctx, argv) {
+    const { values } = parseCommandArgs(
+      'ps',
+      argv,
+      {
+        all: { type: 'boolean', short: 'a' },
+        quiet: { type: 'boolean', short: 'q' },
+        last: { type: 'string', short: 'n' },
+        latest: { type: 'boolean', short: 'l' },
+        size: { type: 'boolean', short: 's' },
+        'no-trunc': { type: 'boolean' },
+        filter: { type: 'string', short: 'f', multiple: true },
+        format: { type: 'string' },
+      },
+      { max: 0 },
+    );
+    const filter = parsePsFilters(many(values.filter));
+    const engine = await ctx.engine();
+    const containers = await engine.containers();
+    const tags = await engine.store.images.tags();
+    const imageMatches = (ancestor: string, rec: ContainerRecord) => {
+      if (rec.imageId.slice(7).startsWith(ancestor.replace(/^sha256:/, ''))) return true;
+      try {
+        const want = formatReference(parseReference(ancestor));
+        const repoOnly = !/:[^/]+$/.test(ancestor);
+        return Object.entries(tags).some(([t, id]) => id === rec.imageId && (t === want || (repoOnly && t.startsWith(want.replace(/:latest$/, ':')))));
+      } catch {
+        return false;
+      }
+    };
+    let rows = (await containers.list()).sort((a, b) => b.created.localeCompare(a.created));
+    const all = values.all === true || filter.all || values.last !== undefined || values.latest === true;
+    if (!all) rows = rows.filter((r) => r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting');
+    rows = rows.filter((r) => matchesFilter(r, filter, imageMatches));
+    if (values.last !== undefined) rows = rows.slice(0, Number(values.last));
+    if (values.latest) rows = rows.slice(0, 1);
+    const noTrunc = values['no-trunc'] === true;
+    if (values.quiet) {
+      ctx.stdout.write(rows.map((r) => `${noTrunc ? r.id : r.id.slice(0, 12)}\n`).join(''));
+      return 0;
+    }
+    const now = Date.now();
+    const sizes = new Map<string, string>();
+    if (values.size) for (const r of rows) sizes.set(r.id, `${humanSize(await duBytes(containers.paths.upper(r.id)))} (virtual ${humanSize((await engine.store.images.get(r.imageId))?.size ?? 0)})`);
+    const view = rows.map((r) => ({
+      ID: noTrunc ? r.id : r.id.slice(0, 12),
+      Image: r.request.image,
+      Command: commandText(r, noTrunc),
+      CreatedAt: r.created,
+      RunningFor: createdText(r.created, now),
+      Status: statusText(r.state, now),
+      State: r.state.status,
+      Ports: '',
+      Names: r.name,
+      Labels: Object.entries(r.request.labels).map(([k, v]) => `${k}=${v}`).join(','),
+      Size: sizes.get(r.id) ?? '',
+    }));
+    if (typeof values.format === 'string') {
+      const tpl = compileTemplate(values.format);
+      const lines = view.map((v) => tpl.render(v));
+      ctx.stdout.write(tpl.isTable ? renderTable([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join(''));
+      return 0;
+    }
+    const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(values.size ? ['SIZE'] : [])];
+    ctx.stdout.write(renderTable([header, ...view.map((v) => [v.ID, v.Image, v.Command, v.RunningFor, v.Status, v.Ports, v.Names, ...(values.size ? [v.Size] : [])])]));
+    return 0;
+  },
+};
+
+async function duBytes(dir: string): Promise<number> {
+  const out = await runCommand('du', ['-sb', dir]).catch(() => '0');
+  return Number(out.split(/\s/)[0]) || 0;
+}
