@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
   entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/tsdock.js',
+  outdir: 'dist',
+  entryNames: 'tsdock',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Code for pulls and registries is split off and loaded on demand: `run` of a local image
+  // never parses it.
+  splitting: true,
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,10 +1,10 @@
 import { loadConfig, DEFAULT_CONFIG_PATH, DEFAULT_ROOT, type TsdockConfig } from './config.js';
 import { Store } from './store/store.js';
 import { CredentialStore, type Credentials } from './registry/credentials.js';
-import { RegistryClient } from './registry/registry-client.js';
+import type { RegistryClient } from './registry/registry-client.js';
 import { parseReference, familiarName, formatReference, InvalidReferenceError } from './images/reference.js';
 import { parsePlatform } from './images/platform.js';
-import { pullImage, type PullResult } from './images/pull.js';
+import type { PullResult } from './images/pull.js';
 import type { PullListener } from './images/pull-events.js';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
@@ -99,13 +99,16 @@ export class Engine {
     return (await this.pull(reference, { platform: opts.platform, onEvent: opts.onEvent })).image;
   }
 
-  registry(domain: string, creds?: Credentials): RegistryClient {
+  /** Registry code (http/https/tls) loads only for commands that talk to a registry. */
+  async registry(domain: string, creds?: Credentials): Promise<RegistryClient> {
+    const { RegistryClient } = await import('./registry/registry-client.js');
     return new RegistryClient(domain, this.config, this.credentials, creds);
   }
 
   async pull(reference: string, opts: { platform?: string; onEvent?: PullListener } = {}): Promise<PullResult> {
     const ref = parseReference(reference);
-    return pullImage(this.store, this.registry(ref.domain), ref, {
+    const { pullImage } = await import('./images/pull.js');
+    return pullImage(this.store, await this.registry(ref.domain), ref, {
       platform: opts.platform ? parsePlatform(opts.platform) : undefined,
       maxConcurrentDownloads: this.config['max-concurrent-downloads'],
       onEvent: opts.onEvent,
@@ -192,7 +195,7 @@ export class Engine {
 
   async login(server: string, creds: Credentials): Promise<void> {
     const domain = loginDomain(server);
-    await this.registry(domain, creds).checkLogin(creds);
+    await (await this.registry(domain, creds)).checkLogin(creds);
     await this.credentials.set(domain, creds);
   }
 
@@ -203,12 +206,12 @@ export class Engine {
   /** A repository's remote tags, sorted. */
   async remoteTags(repository: string): Promise<string[]> {
     const ref = parseReference(repository);
-    const tags = await this.registry(ref.domain).listTags(ref.path);
+    const tags = await (await this.registry(ref.domain)).listTags(ref.path);
     return tags.sort();
   }
 
   async catalog(domain: string): Promise<string[]> {
-    return this.registry(loginDomain(domain)).catalog();
+    return (await this.registry(loginDomain(domain))).catalog();
   }
 }
 

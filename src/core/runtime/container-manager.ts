@@ -19,6 +19,7 @@ import { generateName, validateName } from './container-names.js';
 import { newContainerId, resolveContainer } from './container-id.js';
 import { resolveProcessArgs } from './process-args.js';
 import { buildEnv } from './environment.js';
+import { trace } from '../trace.js';
 import { StoreLock } from '../store/store-lock.js';
 import { processAlive } from '../store/process-alive.js';
 import type { Store } from '../store/store.js';
@@ -102,6 +103,7 @@ export class ContainerManager {
   // ---- create ----
 
   async create(image: ImageRecord, req: ContainerSpecRequest, name?: string): Promise<ContainerRecord> {
+    trace('create');
     const config = await this.imageConfig(image);
     const defaults = config.config ?? {};
     const { path, args } = resolveProcessArgs(defaults, { entrypoint: req.entrypoint, cmd: req.cmd });
@@ -171,7 +173,7 @@ export class ContainerManager {
       const rec = await this.refresh((await this.containers.get(found.id))!);
       if (rec.state.status === 'running') return rec;
       transition(rec.state.status, 'start', rec.name);
-      await this.cleanupRuntime(rec);
+      if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
       try {
         await this.prepare(rec, rec.request.tty);
         const pid = await createWithConmon({
@@ -210,11 +212,12 @@ export class ContainerManager {
    * Resolves with the exit code once the container has exited and was recorded.
    */
   async runAttached(query: string, io: AttachStreams): Promise<number> {
+    trace('runAttached');
     const found = await this.find(query);
     const rec = await this.lockFor(found.id).withLock(async () => {
       const r = await this.refresh((await this.containers.get(found.id))!);
       transition(r.state.status, 'start', r.name);
-      await this.cleanupRuntime(r);
+      if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
       try {
         await this.prepare(r, r.request.tty && io.inheritTty);
       } catch (err) {
@@ -228,6 +231,7 @@ export class ContainerManager {
       return r;
     });
 
+    trace('prepared');
     const tty = rec.request.tty && io.inheritTty;
     const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
     const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', join(this.paths.bundle(rec.id), 'pidfile'), ...(keep ? ['--keep'] : []), rec.id];
@@ -251,6 +255,7 @@ export class ContainerManager {
     }
     const code: number = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
     if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
+    trace('runc run exited');
 
     let oom = false;
     if (keep) {
@@ -259,6 +264,12 @@ export class ContainerManager {
     }
     // runc's own failures (bad executable, ...) come as its log line on stderr with exit 1/127.
     const error = stderrTail.includes('level=error') ? extractRuncError(stderrTail) : '';
+    if (rec.request.autoRemove) {
+      // --rm: no point recording an exit that is removed right away.
+      await this.destroy(rec, true);
+      trace('removed');
+      return code;
+    }
     await this.lockFor(rec.id).withLock(async () => {
       const latest = (await this.containers.get(rec.id)) ?? rec;
       latest.state = { ...latest.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), error };
@@ -266,7 +277,7 @@ export class ContainerManager {
       await this.containers.put(latest);
       await this.cleanupRuntime(latest);
     });
-    if (rec.request.autoRemove) await this.remove(rec.id, { force: true, volumes: true }).catch(() => {});
+    trace('exit recorded');
     return code;
   }
 
@@ -355,18 +366,23 @@ export class ContainerManager {
       await this.waitExited(rec.id, 30_000);
       rec = (await this.containers.get(rec.id)) ?? rec;
     }
+    await this.destroy(rec, opts.volumes === true);
+    return rec;
+  }
+
+  /** Deletes a container that is not running: runtime leftovers, its directory, and with `volumes` its anonymous volumes. */
+  private async destroy(rec: ContainerRecord, volumes: boolean): Promise<void> {
     await this.lockFor(rec.id).withLock(async () => {
       const current = await this.containers.get(rec.id);
       if (!current) return;
       await this.cleanupRuntime(current);
       await this.containers.removeDir(rec.id);
       await rm(this.paths.persist(rec.id), { recursive: true, force: true });
-      if (opts.volumes) {
+      if (volumes) {
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }
     });
     await unlink(join(this.paths.root, 'container-locks', rec.id)).catch(() => {});
-    return rec;
   }
 
   // ---- exec ----
@@ -434,7 +450,8 @@ export class ContainerManager {
 
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
-    await this.runc.delete(rec.id, true).catch(() => {});
+    // A stat instead of a runc call when runc has nothing for it (the common case).
+    if (await stat(join(this.paths.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id, true).catch(() => {});
     await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
     await rm(this.paths.exitFile(rec.id), { force: true });
   }

@@ -21,7 +21,7 @@ export class ContainerStore {
   }
 
   async put(rec: ContainerRecord): Promise<void> {
-    await writeJsonAtomic(this.paths.record(rec.id), rec);
+    await writeJsonAtomic(this.paths.record(rec.id), rec, 0o644, false);
   }
 
   /** Every stored container. A directory without a record (a create killed half-way) is skipped. */

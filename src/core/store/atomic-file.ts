@@ -11,14 +11,14 @@ export function tempName(dir: string, base: string): string {
  * Writes a file so that readers see either the old or the new content, never a torn one,
  * even after SIGKILL or power loss: temp file + fsync + rename + fsync of the directory.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, durable = true): Promise<void> {
   const dir = dirname(path);
   const tmp = tempName(dir, basename(path));
   const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.chmod(mode);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close();
     await unlink(tmp).catch(() => {});
@@ -26,7 +26,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
   await fh.close();
   await rename(tmp, path);
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
 export async function syncDir(dir: string): Promise<void> {
@@ -38,6 +38,11 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+/**
+ * `durable: false` skips the fsyncs: the rename still makes the write atomic against a killed
+ * process, only a power loss could lose it. Used for container state, rewritten on every
+ * start and stop where fsync latency is on `run`'s hot path.
+ */
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644, durable = true): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode, durable);
 }
