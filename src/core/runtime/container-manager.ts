@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { ContainerRecord, ContainerSpecRequest, ContainerState } from './container-record.js';
+import type { ContainerRecord, ContainerSpecRequest } from './container-record.js';
 import { ZERO_TIME } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { RuntimePaths } from './runtime-paths.js';
@@ -246,14 +246,24 @@ export class ContainerManager {
         log.write('stdout', d);
       });
       child.stderr!.on('data', (d: Buffer) => {
-        stderrTail = (stderrTail + d.toString()).slice(-4000);
+        // runc's own failure (before the process started) is a logrus line, not container output.
+        if (/^time="[^"]*" level=error /m.test(d.toString())) {
+          stderrTail = (stderrTail + d.toString()).slice(-4000);
+          return;
+        }
         io.stderr.write(d);
         log.write('stderr', d);
       });
       if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
       child.once('close', () => void log.close());
     }
-    const code: number = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
+    // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
+    // forwards them to the container's process.
+    const proxy = (sig: NodeJS.Signals) => child.kill(sig);
+    const proxied: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+    if (!tty) for (const sig of proxied) process.on(sig, proxy);
+    let code: number = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
+    for (const sig of proxied) process.off(sig, proxy);
     if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
     trace('runc run exited');
 
@@ -262,8 +272,12 @@ export class ContainerManager {
       oom = await oomKilledFromCgroup(rec.id);
       await this.runc.delete(rec.id, true).catch(() => {});
     }
-    // runc's own failures (bad executable, ...) come as its log line on stderr with exit 1/127.
-    const error = stderrTail.includes('level=error') ? extractRuncError(stderrTail) : '';
+    // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
+    const error = stderrTail ? extractRuncError(stderrTail) : '';
+    if (error) {
+      io.stderr.write(`Error: ${error}\n`);
+      code = exitCodeForStartError(error);
+    }
     if (rec.request.autoRemove) {
       // --rm: no point recording an exit that is removed right away.
       await this.destroy(rec, true);
@@ -515,4 +529,3 @@ function signalNumber(sig: NodeJS.Signals | null): number {
   return sig ? (osConstants.signals as Record<string, number>)[sig] ?? 0 : UNKNOWN_EXIT - 128;
 }
 
-export type { ContainerState };
