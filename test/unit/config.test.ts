@@ -25,7 +25,15 @@ async function configFile(content: unknown): Promise<string> {
 describe('loadConfig', () => {
   it('returns the defaults when the file is missing', async () => {
     const cfg = await loadConfig(join(dir, 'absent.json'));
-    expect(cfg).toEqual({ 'registry-mirrors': [], 'insecure-registries': [], 'max-concurrent-downloads': 3, keymap: {} });
+    expect(cfg).toEqual({
+      'registry-mirrors': [],
+      'insecure-registries': [],
+      'max-concurrent-downloads': 3,
+      keymap: {},
+      runtime: '/usr/sbin/runc',
+      conmon: '/usr/bin/conmon',
+      'init-path': '/usr/bin/catatonit',
+    });
   });
 
   it('throws ConfigError naming the path when the file must exist and does not', async () => {
@@ -41,12 +49,18 @@ describe('loadConfig', () => {
       'insecure-registries': ['registry.lan:5000', 'buildhost'],
       'max-concurrent-downloads': 6,
       keymap: { quit: ['q', 'ctrl+c'] },
+      runtime: '/opt/runc',
+      conmon: '/opt/conmon',
+      'init-path': '/opt/tini',
     });
     expect(await loadConfig(path, true)).toEqual({
       'registry-mirrors': ['http://127.0.0.1:5000', 'https://mirror.gcr.io/'],
       'insecure-registries': ['registry.lan:5000', 'buildhost'],
       'max-concurrent-downloads': 6,
       keymap: { quit: ['q', 'ctrl+c'] },
+      runtime: '/opt/runc',
+      conmon: '/opt/conmon',
+      'init-path': '/opt/tini',
     });
   });
 
@@ -57,6 +71,11 @@ describe('loadConfig', () => {
     expect(cfg['registry-mirrors']).toEqual([]);
     expect(cfg['max-concurrent-downloads']).toBe(3);
     expect(cfg.keymap).toEqual({});
+  });
+
+  it('refuses a relative runtime path', async () => {
+    const path = await configFile({ runtime: 'runc' });
+    await expect(loadConfig(path)).rejects.toThrow(`config file ${path}: "runtime" must be an absolute path`);
   });
 
   it('accepts an empty object', async () => {
