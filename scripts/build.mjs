@@ -13,6 +13,8 @@ await build({
   // never parses it.
   splitting: true,
   bundle: true,
+  // A native addon (SEQPACKET sockets for attach): loaded from node_modules at run time.
+  external: ['node-unix-socket'],
   platform: 'node',
   target: 'node20',
   format: 'esm',

@@ -16,10 +16,11 @@ import { psCommand } from './commands/ps.js';
 import { logsCommand } from './commands/logs.js';
 import { execCommand } from './commands/exec.js';
 import { inspectCommandFor } from './commands/inspect.js';
+import { attachCommand } from './commands/attach.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
-  rmCommand, waitCommand, psCommand, logsCommand, execCommand, inspectCommandFor('any'),
+  rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
   pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
@@ -27,7 +28,7 @@ const topLevel: Command[] = [
 const containerSub: Record<string, Command> = {
   ls: psCommand, list: psCommand, ps: psCommand, run: runCommand, create: createCommand, start: startCommand,
   stop: stopCommand, restart: restartCommand, kill: killCommand, pause: pauseCommand, unpause: unpauseCommand,
-  rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand,
+  rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand, attach: attachCommand,
   inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
 };
 

@@ -26,14 +26,14 @@ export interface Sandbox {
   remove(): Promise<void>;
 }
 
-/** A fresh store root, config file and DOCKER_CONFIG dir under one temp dir. */
-export async function makeSandbox(): Promise<Sandbox> {
+/** A fresh store root, config file and DOCKER_CONFIG dir under one temp dir; `extraEnv` is added to the CLI's environment. */
+export async function makeSandbox(extraEnv: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'tsdock-test-'));
   const root = join(dir, 'root');
   const configPath = join(dir, 'config.json');
   const dockerConfigDir = join(dir, 'docker');
   await writeFile(configPath, '{}\n');
-  const env = { ...process.env, TSDOCK_ROOT: root, TSDOCK_CONFIG: configPath, DOCKER_CONFIG: dockerConfigDir };
+  const env = { ...process.env, TSDOCK_ROOT: root, TSDOCK_CONFIG: configPath, DOCKER_CONFIG: dockerConfigDir, ...extraEnv };
   return {
     dir,
     root,

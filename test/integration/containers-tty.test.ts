@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getTestbed } from '../testbed/testbed.js';
 import { makeSandbox, TSDOCK_BIN, type Sandbox } from '../helpers/tsdock.js';
@@ -101,5 +100,26 @@ describe('run -it and exec -it under a terminal', () => {
     killSession();
     // The container itself keeps running.
     expect((await sb.run(['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toContain('ttyhost running');
+  });
+
+  it('attach to a detached -it container: output, ctrl-p ctrl-q detaches, exit code on exit', async () => {
+    const id = (await sb.run(['run', '-dit', '--name', 'att', image, 'sh'])).stdout.trim();
+    expect(id).toMatch(/^[a-f0-9]{64}$/);
+    startInTmux(['attach', 'att']);
+    await sleep(300);
+    tmux('send-keys', '-t', session, 'echo attached-$((40+2))', 'Enter');
+    await waitFor(/^attached-42\s*$/m);
+    tmux('send-keys', '-t', session, 'C-p', 'C-q');
+    await waitFor(/^EXIT=0$/m);
+    expect((await sb.run(['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toContain('att running');
+    startInTmux(['attach', 'att']);
+    await sleep(300);
+    tmux('send-keys', '-t', session, 'stty size; exit 3', 'Enter');
+    const text = await waitFor(/^EXIT=3$/m);
+    expect(text).toMatch(/^30 100\s*$/m);
+    killSession();
+    const st = JSON.parse((await sb.run(['inspect', '--format', '{{json .State}}', 'att'])).stdout);
+    expect(st.Status).toBe('exited');
+    expect(st.ExitCode).toBe(3);
   });
 });

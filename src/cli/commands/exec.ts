@@ -42,7 +42,8 @@ export const execCommand: Command = {
         child.stdout!.on('data', (d: Buffer) => ctx.stdout.write(d));
         child.stderr!.on('data', (d: Buffer) => {
           const s = d.toString();
-          if (s.includes('level=error')) stderrText += s;
+          // Only runc's own failure line; a program in the container may log in logrus' format too.
+          if (/^time="[^"]*" level=error msg="(runc )?exec failed: /m.test(s)) stderrText += s;
           else ctx.stderr.write(d);
         });
         if (child.stdin) (ctx.stdin as NodeJS.ReadStream).pipe(child.stdin).on('error', () => {});

@@ -3,6 +3,7 @@ import { parseCommandArgs, UsageError } from '../args.js';
 import { compileTemplate } from '../format/go-template.js';
 import { containerInspect } from '../../core/runtime/container-inspect.js';
 import type { Engine } from '../../core/engine.js';
+import { AmbiguousContainerError } from '../../core/runtime/container-id.js';
 
 async function inspectContainer(engine: Engine, query: string): Promise<Record<string, unknown>> {
   const c = await engine.containers();
@@ -30,9 +31,16 @@ export function inspectCommandFor(kind: 'any' | 'container'): Command {
         try {
           if (type === 'image') found.push(await engine.inspectImage(q));
           else if (type === 'container') found.push(await inspectContainer(engine, q));
-          else found.push(await inspectContainer(engine, q).catch(() => engine.inspectImage(q)));
-        } catch {
-          ctx.stderr.write(`Error: No such ${type ?? 'object'}: ${q}\n`);
+          else
+            found.push(
+              await inspectContainer(engine, q).catch((err) => {
+                if (err instanceof AmbiguousContainerError) throw err;
+                return engine.inspectImage(q);
+              }),
+            );
+        } catch (err) {
+          // An ambiguous ID prefix is an error of its own, as in Docker, not "No such object".
+          ctx.stderr.write(err instanceof AmbiguousContainerError ? `Error: ${err.message}\n` : `Error: No such ${type ?? 'object'}: ${q}\n`);
           status = 1;
         }
       }

@@ -160,7 +160,7 @@ async function createFromArgs(ctx: CliContext, command: string, argv: string[]) 
   const image = positionals[0]!;
   const ref = parseReference(image);
   const req = await buildRequest(command, values, image, rest);
-  if (req.interactive && req.tty && !(ctx.stdin as NodeJS.ReadStream).isTTY) throw new RunError('the input device is not a TTY', 1);
+  if (req.interactive && req.tty && !values.detach && !(ctx.stdin as NodeJS.ReadStream).isTTY) throw new RunError('the input device is not a TTY', 1);
   const engine = await ctx.engine();
   const printer = new PullProgressPrinter(ctx.stderr, (ctx.stderr as NodeJS.WriteStream).isTTY === true);
   const imageRecord = await engine.imageForRun(image, {
@@ -182,9 +182,16 @@ export const createCommand: Command = {
   usage: 'tsdock create [OPTIONS] IMAGE [COMMAND] [ARG...]',
   summary: 'Create a new container',
   async run(ctx, argv) {
-    const { rec } = await createFromArgs(ctx, 'create', argv);
-    ctx.stdout.write(`${rec.id}\n`);
-    return 0;
+    try {
+      const { rec } = await createFromArgs(ctx, 'create', argv);
+      ctx.stdout.write(`${rec.id}\n`);
+      return 0;
+    } catch (err) {
+      // Docker exits 125 when the container cannot be created (name conflict, bad image, ...).
+      if (err instanceof UsageError) throw err;
+      ctx.stderr.write(`Error: ${(err as Error).message}\n`);
+      return err instanceof RunError ? err.exitCode : 125;
+    }
   },
 };
 

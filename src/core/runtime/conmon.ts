@@ -35,7 +35,8 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
     '-l', `k8s-file:${o.logPath}`, '--exit-dir', o.exitDir, '-0', o.persistDir,
     '--socket-dir-path', o.socketDir, '--log-level', 'error',
     ...(o.tty ? ['-t'] : []),
-    ...(o.stdin ? ['-i'] : []),
+    // Keep stdin open across attach sessions: detaching must not send the container EOF.
+    ...(o.stdin ? ['-i', '--leave-stdin-open'] : []),
   ];
   if (o.exitCommand) {
     args.push('--exit-command', o.exitCommand[0]!);

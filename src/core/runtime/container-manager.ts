@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, hostname as osHostname } from 'node:os';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -108,7 +108,8 @@ export class ContainerManager {
     const defaults = config.config ?? {};
     const { path, args } = resolveProcessArgs(defaults, { entrypoint: req.entrypoint, cmd: req.cmd });
     const id = newContainerId();
-    const hostname = req.hostname ?? id.slice(0, 12);
+    // Docker: with --network host the container is named as the host unless -h says otherwise.
+    const hostname = req.hostname ?? (req.network === 'host' ? osHostname() : id.slice(0, 12));
     const anonymous = Object.keys(defaults.Volumes ?? {})
       .filter((dest) => !req.volumes.some((v) => v.destination === dest) && !req.binds.some((b) => b.destination === dest))
       .map((destination) => ({ name: newContainerId(), destination, readOnly: false, anonymous: true }));
@@ -214,9 +215,11 @@ export class ContainerManager {
   async runAttached(query: string, io: AttachStreams): Promise<number> {
     trace('runAttached');
     const found = await this.find(query);
+    let before: ContainerRecord['state'] | undefined;
     const rec = await this.lockFor(found.id).withLock(async () => {
       const r = await this.refresh((await this.containers.get(found.id))!);
       transition(r.state.status, 'start', r.name);
+      before = { ...r.state };
       if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
       try {
         await this.prepare(r, r.request.tty && io.inheritTty);
@@ -247,7 +250,8 @@ export class ContainerManager {
       });
       child.stderr!.on('data', (d: Buffer) => {
         // runc's own failure (before the process started) is a logrus line, not container output.
-        if (/^time="[^"]*" level=error /m.test(d.toString())) {
+        // (A program in the container may log in logrus' format too: match runc's own message.)
+        if (/^time="[^"]*" level=error msg="runc run failed: /m.test(d.toString())) {
           stderrTail = (stderrTail + d.toString()).slice(-4000);
           return;
         }
@@ -286,7 +290,10 @@ export class ContainerManager {
     }
     await this.lockFor(rec.id).withLock(async () => {
       const latest = (await this.containers.get(rec.id)) ?? rec;
-      latest.state = { ...latest.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), error };
+      // A process that never started leaves the container as it was (Docker: still Created).
+      latest.state = error && before
+        ? { ...before, pid: 0, exitCode: code, oomKilled: false, error }
+        : { ...latest.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), error };
       latest.ownerPid = 0;
       await this.containers.put(latest);
       await this.cleanupRuntime(latest);
@@ -339,10 +346,8 @@ export class ContainerManager {
 
   async restart(query: string, timeoutSeconds?: number): Promise<ContainerRecord> {
     const rec = await this.stop(query, timeoutSeconds);
-    const started = await this.start(rec.id);
-    started.restartCount++;
-    await this.containers.put(started);
-    return started;
+    // Docker's RestartCount counts restart-policy restarts only, not `docker restart`.
+    return this.start(rec.id);
   }
 
   /** Waits for the container to exit; resolves with its exit code (Docker's `wait`). */
@@ -392,6 +397,7 @@ export class ContainerManager {
       await this.cleanupRuntime(current);
       await this.containers.removeDir(rec.id);
       await rm(this.paths.persist(rec.id), { recursive: true, force: true });
+      await rm(join(this.paths.socketDir, rec.id), { force: true });
       if (volumes) {
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }

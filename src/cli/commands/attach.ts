@@ -1,0 +1,42 @@
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { attachToConmon, parseDetachKeys } from '../../core/runtime/conmon-attach.js';
+import { transition } from '../../core/runtime/container-state-machine.js';
+
+export const attachCommand: Command = {
+  name: 'attach',
+  usage: 'tsdock attach [OPTIONS] CONTAINER',
+  summary: "Attach local standard input, output, and error streams to a running container",
+  async run(ctx, argv) {
+    const { values, positionals } = parseCommandArgs('attach', argv, { 'no-stdin': { type: 'boolean' }, 'detach-keys': { type: 'string' }, 'sig-proxy': { type: 'boolean' } }, { min: 1, max: 1 });
+    const containers = await (await ctx.engine()).containers();
+    const rec = await containers.find(positionals[0]!);
+    transition(rec.state.status, 'attach', rec.name);
+    if (rec.monitor !== 'conmon') throw new Error(`container ${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d or start`);
+    const stdin = ctx.stdin as NodeJS.ReadStream;
+    const stdout = ctx.stdout as NodeJS.WriteStream;
+    const useStdin = values['no-stdin'] !== true && rec.request.interactive;
+    const rawMode = useStdin && rec.request.tty && stdin.isTTY;
+    if (rawMode) stdin.setRawMode(true);
+    try {
+      const end = await attachToConmon({
+        socketPath: `${containers.paths.socketDir}/${rec.id}/attach`,
+        controlPath: `${containers.paths.bundle(rec.id)}/ctl`,
+        stdin: useStdin ? stdin : undefined,
+        stdout,
+        stderr: ctx.stderr as NodeJS.WriteStream,
+        detachKeys: parseDetachKeys((values['detach-keys'] as string | undefined) ?? 'ctrl-p,ctrl-q'),
+        terminal: rec.request.tty && stdout.isTTY ? stdout : undefined,
+      });
+      if (end === 'detached') {
+        if (rawMode) stdin.setRawMode(false);
+        ctx.stderr.write('\nread escape sequence\n');
+        return 0;
+      }
+    } finally {
+      if (rawMode) stdin.setRawMode(false);
+      stdin.pause();
+    }
+    return containers.wait(rec.id);
+  },
+};

@@ -1,0 +1,107 @@
+import { open } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+
+/** conmon puts the stream id in front of every packet on the attach socket: 2 stdout, 3 stderr. */
+const STDERR = 3;
+
+export interface AttachOptions {
+  /** `<socket dir>/<id>/attach`: conmon's SOCK_SEQPACKET attach socket. */
+  socketPath: string;
+  /** `<bundle>/ctl`: conmon's control fifo (window resizes). */
+  controlPath: string;
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Key sequence that detaches without stopping the container (Docker: ctrl-p ctrl-q). */
+  detachKeys: number[];
+  /** The user's terminal, when the container has a tty: its size is sent now and on every change. */
+  terminal?: NodeJS.WriteStream;
+}
+
+export type AttachEnd = 'detached' | 'closed';
+
+/** Docker's `--detach-keys` syntax: "ctrl-p,ctrl-q", "ctrl-a,x". */
+export function parseDetachKeys(spec: string): number[] {
+  return spec.split(',').map((k) => {
+    const key = k.trim().toLowerCase();
+    const ctrl = /^ctrl-(.)$/.exec(key);
+    if (ctrl) {
+      const c = ctrl[1]!;
+      if (c >= 'a' && c <= 'z') return c.charCodeAt(0) - 96;
+      const special: Record<string, number> = { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 };
+      if (c in special) return special[c]!;
+    }
+    if (key.length === 1) return key.charCodeAt(0);
+    throw new Error(`invalid detach keys "${spec}": use a comma-separated list like ctrl-p,ctrl-q`);
+  });
+}
+
+/**
+ * Attaches to a container that conmon holds (started detached): output packets are
+ * demultiplexed to stdout/stderr, input goes to the container's stdin, and the detach sequence
+ * ends the session while the container keeps running.
+ */
+export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
+  // The native SEQPACKET binding loads only for attach.
+  const { SeqpacketSocket } = await import('node-unix-socket');
+  const sock = new SeqpacketSocket();
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    try {
+      sock.connect(o.socketPath, () => resolve());
+    } catch (err) {
+      reject(err);
+    }
+  });
+  const resize = () => {
+    if (o.terminal?.rows) void sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
+  };
+  resize();
+  o.terminal?.on('resize', resize);
+  return new Promise<AttachEnd>((resolve) => {
+    let matched = 0;
+    const onInput = (chunk: Buffer) => {
+      // Input passes through until the whole detach sequence was typed.
+      const out: number[] = [];
+      for (const byte of chunk) {
+        if (byte === o.detachKeys[matched]) {
+          matched++;
+          if (matched === o.detachKeys.length) {
+            finish('detached');
+            return;
+          }
+          continue;
+        }
+        if (matched > 0) out.push(...o.detachKeys.slice(0, matched));
+        matched = 0;
+        out.push(byte);
+      }
+      if (out.length) sock.write(Buffer.from(out));
+    };
+    const finish = (how: AttachEnd) => {
+      o.terminal?.off('resize', resize);
+      o.stdin?.off('data', onInput);
+      o.stdin?.pause();
+      sock.destroy();
+      resolve(how);
+    };
+    sock.on('data', (pkt: Buffer) => {
+      if (pkt.length < 1) return;
+      (pkt[0] === STDERR ? o.stderr : o.stdout).write(pkt.subarray(1));
+    });
+    sock.on('end', () => finish('closed'));
+    sock.on('error', () => finish('closed'));
+    o.stdin?.on('data', onInput);
+    o.stdin?.resume();
+  });
+}
+
+/** conmon's control fifo takes `1 <rows> <cols>` for a resize. */
+async function sendResize(controlPath: string, rows: number, cols: number): Promise<void> {
+  const fh = await open(controlPath, 'w');
+  try {
+    await fh.write(`1 ${rows} ${cols}\n`);
+  } finally {
+    await fh.close();
+  }
+}
