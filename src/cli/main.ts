@@ -16,11 +16,18 @@ import { psCommand } from './commands/ps.js';
 import { logsCommand } from './commands/logs.js';
 import { execCommand } from './commands/exec.js';
 import { inspectCommandFor } from './commands/inspect.js';
+import { topCommand } from './commands/top.js';
+import { statsCommand } from './commands/stats.js';
+import { cpCommand } from './commands/cp.js';
+import { diffCommand } from './commands/diff.js';
+import { renameCommand } from './commands/rename.js';
+import { volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand } from './commands/volume.js';
 import { attachCommand } from './commands/attach.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
+  topCommand, statsCommand, cpCommand, diffCommand, renameCommand,
   pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
@@ -30,6 +37,18 @@ const containerSub: Record<string, Command> = {
   stop: stopCommand, restart: restartCommand, kill: killCommand, pause: pauseCommand, unpause: unpauseCommand,
   rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand, attach: attachCommand,
   inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
+  top: topCommand, stats: statsCommand, cp: cpCommand, diff: diffCommand, rename: renameCommand,
+};
+
+/** `tsdock volume <sub>`, with Docker's aliases. */
+const volumeSub: Record<string, Command> = {
+  create: volumeCreateCommand,
+  ls: volumeLsCommand,
+  list: volumeLsCommand,
+  inspect: volumeInspectCommand,
+  rm: volumeRmCommand,
+  remove: volumeRmCommand,
+  prune: volumePruneCommand,
 };
 
 /** `tsdock image <sub>`, with Docker's aliases. */
@@ -58,6 +77,7 @@ Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
   container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
   image      Manage images (ls, pull, rm, tag, inspect, history, prune)
+  volume     Manage volumes (create, ls, inspect, rm, prune)
 
 Run 'tsdock COMMAND --help' for more information on a command.
 `;
@@ -88,7 +108,7 @@ function splitGlobal(argv: string[]): GlobalOptions {
 
 function findCommand(args: string[]): { cmd: Command; argv: string[] } | undefined {
   const [name, ...rest] = args;
-  const group = name === 'image' ? imageSub : name === 'container' ? containerSub : undefined;
+  const group = name === 'image' ? imageSub : name === 'container' ? containerSub : name === 'volume' ? volumeSub : undefined;
   if (group) {
     const [sub, ...subArgs] = rest;
     const cmd = sub ? group[sub] : undefined;

@@ -46,6 +46,8 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
     const child = spawn(o.conmonBinary, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, _OCI_SYNCPIPE: '3' },
+      // conmon writes some files (an `oom` marker) relative to its working directory.
+      cwd: o.bundle,
       detached: true,
     });
     const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };

@@ -142,15 +142,17 @@ export const STATS_HEADER: StatsView = {
 };
 
 export function statsView(e: StatsEntry, opts: { noTrunc?: boolean; container?: string } = {}): StatsView {
+  const id = opts.noTrunc ? e.id : e.id.slice(0, 12);
+  // Keys in Docker's `{{json .}}` order (alphabetical).
   return {
-    Container: opts.container ?? (opts.noTrunc ? e.id : e.id.slice(0, 12)),
-    ID: opts.noTrunc ? e.id : e.id.slice(0, 12),
-    Name: e.name.replace(/^\//, ''),
-    CPUPerc: `${e.cpuPercent.toFixed(2)}%`,
-    MemUsage: `${bytesSize(e.memory)} / ${bytesSize(e.memoryLimit)}`,
-    MemPerc: `${e.memoryPercent.toFixed(2)}%`,
-    NetIO: `${humanSize(e.netRx)} / ${humanSize(e.netTx)}`,
     BlockIO: `${humanSize(e.blockRead)} / ${humanSize(e.blockWrite)}`,
+    CPUPerc: `${e.cpuPercent.toFixed(2)}%`,
+    Container: opts.container ?? id,
+    ID: id,
+    MemPerc: `${e.memoryPercent.toFixed(2)}%`,
+    MemUsage: `${bytesSize(e.memory)} / ${bytesSize(e.memoryLimit)}`,
+    Name: e.name.replace(/^\//, ''),
+    NetIO: `${humanSize(e.netRx)} / ${humanSize(e.netTx)}`,
     PIDs: String(e.pids),
   };
 }

@@ -1,0 +1,198 @@
+import type { Command } from '../command.js';
+import { many, parseCommandArgs, UsageError } from '../args.js';
+import { renderTable } from '../format/table.js';
+import { compileTemplate } from '../format/go-template.js';
+import { confirm } from '../prompt.js';
+import { humanSize } from '../../core/format/human.js';
+import {
+  matchesVolumeFilter,
+  naturalCompare,
+  parseVolumeFilters,
+  pruneVolumes,
+  randomVolumeName,
+  removeVolume,
+  validateVolumeName,
+  VolumeError,
+  volumeInspect,
+  volumeLabels,
+  volumeUsers,
+} from '../../core/runtime/volume-ops.js';
+import { VolumeNotFoundError } from '../../core/runtime/volume-store.js';
+
+/** Docker's `key=value` labels (a bare key has an empty value). */
+function parseLabels(specs: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const s of specs) {
+    const i = s.indexOf('=');
+    labels[i < 0 ? s : s.slice(0, i)] = i < 0 ? '' : s.slice(i + 1);
+  }
+  return labels;
+}
+
+export const volumeCreateCommand: Command = {
+  name: 'create',
+  usage: 'tsdock volume create [OPTIONS] [VOLUME]',
+  summary: 'Create a volume',
+  async run(ctx, argv) {
+    const { values, positionals } = parseCommandArgs(
+      'volume create',
+      argv,
+      {
+        driver: { type: 'string', short: 'd' },
+        label: { type: 'string', multiple: true },
+        opt: { type: 'string', short: 'o', multiple: true },
+        name: { type: 'string' },
+      },
+      { max: 1 },
+    );
+    if (typeof values.name === 'string' && positionals.length && positionals[0] !== values.name) {
+      throw new UsageError(`conflicting options: cannot specify a volume-name through both --name and as a positional arg`, 'volume create');
+    }
+    const driver = (values.driver as string | undefined) ?? 'local';
+    if (driver !== 'local') throw new VolumeError(`create: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+    if (many(values.opt).length) throw new VolumeError('create: tsdock\'s local driver takes no options (-o)');
+    const given = positionals[0] ?? (values.name as string | undefined);
+    const name = given ?? randomVolumeName();
+    validateVolumeName(name);
+    const c = await (await ctx.engine()).containers();
+    // A volume made without a name is anonymous (Docker 23+): `volume prune` removes it by default.
+    await c.volumes.ensure(name, { labels: parseLabels(many(values.label)), anonymous: given === undefined });
+    ctx.stdout.write(`${name}\n`);
+    return 0;
+  },
+};
+
+export const volumeLsCommand: Command = {
+  name: 'ls',
+  aliases: ['list'],
+  usage: 'tsdock volume ls [OPTIONS]',
+  summary: 'List volumes',
+  async run(ctx, argv) {
+    const { values } = parseCommandArgs(
+      'volume ls',
+      argv,
+      {
+        quiet: { type: 'boolean', short: 'q' },
+        format: { type: 'string' },
+        filter: { type: 'string', short: 'f', multiple: true },
+      },
+      { max: 0 },
+    );
+    const filter = parseVolumeFilters(many(values.filter));
+    const c = await (await ctx.engine()).containers();
+    const all = await c.containers.list();
+    const rows = (await c.volumes.list())
+      .map((v) => ({ v, users: volumeUsers(v.name, all).length }))
+      .filter(({ v, users }) => matchesVolumeFilter(v, users, filter))
+      .sort((a, b) => naturalCompare(a.v.name, b.v.name));
+    if (values.quiet) {
+      ctx.stdout.write(rows.map(({ v }) => `${v.name}\n`).join(''));
+      return 0;
+    }
+    const view = rows.map(({ v, users }) => ({
+      Name: v.name,
+      Driver: v.driver,
+      Scope: 'local',
+      Mountpoint: c.volumes.dataPath(v.name),
+      Labels: Object.entries(volumeLabels(v)).map(([k, val]) => `${k}=${val}`).join(','),
+      Links: String(users),
+      Size: 'N/A',
+      CreatedAt: v.created,
+    }));
+    const format = typeof values.format === 'string' && values.format !== '' && values.format !== 'table' ? (values.format === 'json' ? '{{json .}}' : values.format) : 'table {{.Driver}}\t{{.Name}}';
+    const tpl = compileTemplate(format);
+    const lines = view.map((v) => tpl.render(v));
+    if (!tpl.isTable) {
+      ctx.stdout.write(lines.map((l) => `${l}\n`).join(''));
+      return 0;
+    }
+    const header = { Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE', CreatedAt: 'CREATED' };
+    ctx.stdout.write(renderTable([tpl.render(header), ...lines].map((l) => l.split('\t'))));
+    return 0;
+  },
+};
+
+export const volumeInspectCommand: Command = {
+  name: 'inspect',
+  usage: 'tsdock volume inspect [OPTIONS] VOLUME [VOLUME...]',
+  summary: 'Display detailed information on one or more volumes',
+  async run(ctx, argv) {
+    const { values, positionals } = parseCommandArgs('volume inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
+    const c = await (await ctx.engine()).containers();
+    const tpl = typeof values.format === 'string' && values.format !== '' && values.format !== 'json' ? compileTemplate(values.format) : undefined;
+    const found: Record<string, unknown>[] = [];
+    let status = 0;
+    for (const name of positionals) {
+      const v = await c.volumes.get(name);
+      if (!v) {
+        ctx.stderr.write(`Error: No such volume: ${name}\n`);
+        status = 1;
+        continue;
+      }
+      found.push(volumeInspect(v, c.volumes.dataPath(name)));
+    }
+    if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
+    else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    return status;
+  },
+};
+
+export const volumeRmCommand: Command = {
+  name: 'rm',
+  aliases: ['remove'],
+  usage: 'tsdock volume rm [OPTIONS] VOLUME [VOLUME...]',
+  summary: 'Remove one or more volumes',
+  async run(ctx, argv) {
+    const { values, positionals } = parseCommandArgs('volume rm', argv, { force: { type: 'boolean', short: 'f' } }, { min: 1 });
+    const engine = await ctx.engine();
+    const c = await engine.containers();
+    let status = 0;
+    for (const name of positionals) {
+      try {
+        await removeVolume(c.volumes, engine.store.lock, () => c.containers.list(), name, values.force === true);
+        ctx.stdout.write(`${name}\n`);
+      } catch (err) {
+        const msg = err instanceof VolumeNotFoundError ? `get ${name}: no such volume` : (err as Error).message;
+        ctx.stderr.write(`Error: ${msg}\n`);
+        status = 1;
+      }
+    }
+    return status;
+  },
+};
+
+export const volumePruneCommand: Command = {
+  name: 'prune',
+  usage: 'tsdock volume prune [OPTIONS]',
+  summary: 'Remove unused local volumes',
+  async run(ctx, argv) {
+    const { values } = parseCommandArgs(
+      'volume prune',
+      argv,
+      {
+        all: { type: 'boolean', short: 'a' },
+        force: { type: 'boolean', short: 'f' },
+        filter: { type: 'string', multiple: true },
+      },
+      { max: 0 },
+    );
+    const specs = many(values.filter);
+    let all = values.all === true;
+    const allFilter = specs.find((s) => /^all=/.test(s));
+    if (allFilter) {
+      if (all) throw new UsageError('conflicting options: cannot specify both --all and --filter all=1', 'volume prune');
+      all = /^all=(1|true)$/i.test(allFilter);
+    }
+    const filter = parseVolumeFilters(specs.filter((s) => s !== allFilter));
+    const warning = all
+      ? 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] '
+      : 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ';
+    if (!values.force && !(await confirm(ctx, warning))) return 0;
+    const engine = await ctx.engine();
+    const c = await engine.containers();
+    const { deleted, reclaimed } = await pruneVolumes(c.volumes, engine.store.lock, () => c.containers.list(), { all, filter });
+    if (deleted.length) ctx.stdout.write(`Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
+    ctx.stdout.write(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,115 @@
+// cp's path resolution and copy rules on real temp directories (no container needed).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContainerFs, containerDestination, containerSource, copyResource, localDestination, localSource, splitCpArg } from '../../src/core/runtime/container-fs.js';
+
+let dir: string;
+let root: string;
+let vol: string;
+let host: string;
+let fs: ContainerFs;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tsdock-cpfs-'));
+  root = join(dir, 'rootfs');
+  vol = join(dir, 'vol');
+  host = join(dir, 'host');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await mkdir(join(root, 'data'), { recursive: true });
+  await mkdir(join(root, 'ro'), { recursive: true });
+  await mkdir(vol);
+  await mkdir(host);
+  await writeFile(join(root, 'etc/passwd'), 'root:x:0:0\n');
+  await writeFile(join(vol, 'in-volume'), 'vol\n');
+  await symlink('/etc', join(root, 'etclink'));
+  await symlink('../../../../../../etc/passwd', join(root, 'escape'));
+  await symlink('/data/in-volume', join(root, 'tovol'));
+  fs = new ContainerFs(root, [{ destination: '/data', source: vol, readOnly: false }, { destination: '/ro', source: join(dir, 'rosrc'), readOnly: true }], false);
+  await mkdir(join(dir, 'rosrc'));
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('ContainerFs.resolve', () => {
+  it('follows symlinks inside the container root, never out of it', async () => {
+    expect((await fs.resolve('/etclink/passwd', true)).host).toBe(join(root, 'etc/passwd'));
+    expect((await fs.resolve('/escape', true)).host).toBe(join(root, 'etc/passwd'));
+    expect((await fs.resolve('../../..//etc', true)).host).toBe(join(root, 'etc'));
+  });
+  it('keeps a final symlink unless asked to follow it', async () => {
+    expect((await fs.resolve('/etclink', false)).host).toBe(join(root, 'etclink'));
+  });
+  it('maps mounted volumes, also through symlinks', async () => {
+    expect((await fs.resolve('/data/in-volume', true)).host).toBe(join(vol, 'in-volume'));
+    expect((await fs.resolve('/tovol', true)).host).toBe(join(vol, 'in-volume'));
+    expect(await fs.resolve('/ro/x', true)).toMatchObject({ readOnly: true, readOnlyReason: 'mounted volume is marked read-only' });
+  });
+});
+
+describe('docker cp rules', () => {
+  it('CONTAINER:PATH vs local paths', () => {
+    expect(splitCpArg('c:/etc')).toEqual({ container: 'c', path: '/etc' });
+    expect(splitCpArg('/tmp/a:b')).toEqual({ path: '/tmp/a:b' });
+    expect(splitCpArg('./a:b')).toEqual({ path: './a:b' });
+    expect(splitCpArg('plain')).toEqual({ path: 'plain' });
+  });
+
+  it('a missing source is Docker\'s "Could not find the file"', async () => {
+    await expect(containerSource(fs, 'web', '/nope', false)).rejects.toThrow('Could not find the file /nope in container web');
+  });
+
+  it('file into a directory, file to a new name, file over a file', async () => {
+    const src = await containerSource(fs, 'c', '/etc/passwd', false);
+    await copyResource(src, await localDestination(host), undefined);
+    expect(await readFile(join(host, 'passwd'), 'utf8')).toBe('root:x:0:0\n');
+    await copyResource(src, await localDestination(join(host, 'renamed')), undefined);
+    expect(await readFile(join(host, 'renamed'), 'utf8')).toBe('root:x:0:0\n');
+    await writeFile(join(host, 'over'), 'old');
+    await copyResource(src, await localDestination(join(host, 'over')), undefined);
+    expect(await readFile(join(host, 'over'), 'utf8')).toBe('root:x:0:0\n');
+  });
+
+  it('directory: into an existing one, as a new one, contents only with /.', async () => {
+    const src = await containerSource(fs, 'c', '/etc', false);
+    await mkdir(join(host, 'd1'));
+    await copyResource(src, await localDestination(join(host, 'd1')), undefined);
+    expect(await readdir(join(host, 'd1/etc'))).toEqual(['passwd']);
+    await copyResource(src, await localDestination(join(host, 'd2')), undefined);
+    expect(await readdir(join(host, 'd2'))).toEqual(['passwd']);
+    await mkdir(join(host, 'd3'));
+    await copyResource(await containerSource(fs, 'c', '/etc/.', false), await localDestination(join(host, 'd3')), undefined);
+    expect(await readdir(join(host, 'd3'))).toEqual(['passwd']);
+  });
+
+  it('a symlink source is copied as a link, or its target with -L (under the link\'s name)', async () => {
+    await copyResource(await containerSource(fs, 'c', '/etclink', false), await localDestination(join(host, 'l1')), undefined);
+    expect((await lstat(join(host, 'l1'))).isSymbolicLink()).toBe(true);
+    await mkdir(join(host, 'l2'));
+    await copyResource(await containerSource(fs, 'c', '/etclink', true), await localDestination(join(host, 'l2')), undefined);
+    expect(await readdir(join(host, 'l2/etclink'))).toEqual(['passwd']);
+  });
+
+  it('errors: a directory over a file, a file to a missing dir/, a missing parent', async () => {
+    const d = await containerSource(fs, 'c', '/etc', false);
+    await writeFile(join(host, 'afile'), 'x');
+    await expect(copyResource(d, await localDestination(join(host, 'afile')), undefined)).rejects.toThrow('cannot copy directory');
+    const f = await containerSource(fs, 'c', '/etc/passwd', false);
+    await expect(copyResource(f, await localDestination(join(host, 'newdir/')), undefined)).rejects.toThrow('no such directory');
+    await expect(localDestination(join(host, 'no/such/parent'))).rejects.toThrow(/no such file or directory/);
+    await expect(localSource(join(host, 'missing'), false)).rejects.toThrow(`lstat ${join(host, 'missing')}: no such file or directory`);
+  });
+
+  it('into the container: owner set, read-only mounts refused, missing parent reported', async () => {
+    await writeFile(join(host, 'up.txt'), 'up\n');
+    const src = await localSource(join(host, 'up.txt'), false);
+    await copyResource(src, await containerDestination(fs, 'c', '/data/'), { uid: 1234, gid: 4321 });
+    const st = await lstat(join(vol, 'up.txt'));
+    expect([st.uid, st.gid]).toEqual([1234, 4321]);
+    await expect(containerDestination(fs, 'c', '/ro/x')).rejects.toThrow('mounted volume is marked read-only');
+    await expect(containerDestination(fs, 'c', '/nowhere/x')).rejects.toThrow('Could not find the file /nowhere in container c');
+    const roRoot = new ContainerFs(root, [], true);
+    await expect(containerDestination(roRoot, 'c', '/etc/x')).rejects.toThrow('container rootfs is marked read-only');
+  });
+});
