@@ -182,14 +182,11 @@ describe('removing what ps lists', () => {
   it('rm $(ps -aq -f status=exited) removes exactly the exited containers', async () => {
     await c.removeAll();
     const running = (await c.ok(['run', '-d', IMG, 'sleep', '1000'])).trim();
-    const exited: string[] = [];
-    for (const code of [0, 1, 2]) {
-      const r = await c.run(['run', IMG, 'sh', '-c', `exit ${code}`]);
-      expect(r.code).toBe(code);
-      exited.push((await c.ok(['ps', '-a', '-q', '-n', '1', '--no-trunc'])).trim());
-    }
-    expect(new Set(exited).size).toBe(3);
-    expect(exited).not.toContain(running);
+    for (const code of [0, 1, 2]) expect((await c.run(['run', IMG, 'sh', '-c', `exit ${code}`])).code).toBe(code);
+    const all = lines(await c.ok(['ps', '-aq', '--no-trunc']));
+    expect(all).toHaveLength(4);
+    expect(all[3]).toBe(running); // newest first
+    const exited = all.filter((i) => i !== running);
     const listed = lines(await c.ok(['ps', '-aq', '-f', 'status=exited']));
     expect([...listed].sort()).toEqual(exited.map((i) => i.slice(0, 12)).sort());
     // What a shell does with $(...): the listed IDs become rm's arguments.
@@ -281,11 +278,13 @@ describe('names and ID resolution', () => {
   });
 
   it('an ambiguous prefix fails with "multiple IDs" and exit 1; nothing is removed', async () => {
-    let shared: string | undefined;
+    // 16 hex digits: among 17 IDs two share their first one.
+    const firsts = lines(await c.ok(['ps', '-aq'])).map((l) => l[0]!);
+    let shared = firsts.find((ch, j) => firsts.indexOf(ch) !== j);
     for (let i = 0; i < 17 && !shared; i++) {
-      await c.ok(['create', IMG, 'true']);
-      const firsts = lines(await c.ok(['ps', '-aq'])).map((l) => l[0]!);
-      shared = firsts.find((ch, j) => firsts.indexOf(ch) !== j);
+      const ch = (await c.ok(['create', IMG, 'true']))[0]!;
+      if (firsts.includes(ch)) shared = ch;
+      firsts.push(ch);
     }
     expect(shared).toBeDefined();
     const before = lines(await c.ok(['ps', '-aq']));
