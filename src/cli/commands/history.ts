@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { renderTable, ellipsis } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
-import { compileTemplate } from '../format/go-template.js';
+import { renderTemplateRows } from '../format/go-template.js';
 import { shortId } from '../../core/images/digest.js';
 
 export const historyCommand: Command = {
@@ -31,9 +31,7 @@ export const historyCommand: Command = {
       return 0;
     }
     if (typeof values.format === 'string') {
-      const tpl = compileTemplate(values.format);
-      const lines = view.map((v) => tpl.render(v));
-      ctx.stdout.write(tpl.isTable ? renderTable([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join(''));
+      ctx.stdout.write(renderTemplateRows(values.format, view, renderTable));
       return 0;
     }
     ctx.stdout.write(renderTable([['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], ...view.map((v) => [v.ID, v.CreatedSince, v.CreatedBy, v.Size, v.Comment])]));

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { compileTemplate } from '../format/go-template.js';
+import { renderTemplateRows } from '../format/go-template.js';
 import { renderTable } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
@@ -48,9 +48,7 @@ export const imagesCommand: Command = {
       return 0;
     }
     if (typeof values.format === 'string' && values.format !== 'table') {
-      const tpl = compileTemplate(values.format);
-      const lines = rows.map((r) => tpl.render(templateView(r, noTrunc)));
-      ctx.stdout.write(tpl.isTable ? renderTable([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join(''));
+      ctx.stdout.write(renderTemplateRows(values.format, rows.map((r) => templateView(r, noTrunc)), renderTable));
       return 0;
     }
     const digests = values.digests === true;

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs } from '../args.js';
 import { renderTable, ellipsis } from '../format/table.js';
-import { compileTemplate } from '../format/go-template.js';
+import { renderTemplateRows } from '../format/go-template.js';
 import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
 import { statusText, createdText } from '../../core/runtime/container-status-text.js';
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
@@ -76,9 +76,7 @@ export const psCommand: Command = {
       Size: sizes.get(r.id) ?? '',
     }));
     if (typeof values.format === 'string') {
-      const tpl = compileTemplate(values.format);
-      const lines = view.map((v) => tpl.render(v));
-      ctx.stdout.write(tpl.isTable ? renderTable([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join(''));
+      ctx.stdout.write(renderTemplateRows(values.format, view, renderTable));
       return 0;
     }
     const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(values.size ? ['SIZE'] : [])];

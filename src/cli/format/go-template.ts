@@ -87,3 +87,10 @@ function goString(v: unknown): string {
   }
   return String(v);
 }
+
+/** `--format` output for a list: one rendered line per row, or with `table` a header and aligned columns. */
+export function renderTemplateRows(format: string, rows: unknown[], table: (rows: string[][]) => string): string {
+  const tpl = compileTemplate(format);
+  const lines = rows.map((r) => tpl.render(r));
+  return tpl.isTable ? table([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join('');
+}
