@@ -20,6 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci installs exactly the lock file; if npm finds the lock incomplete (optional
+  # per-platform packages), fall back to a plain install from the same lock.
+  npm ci --no-audit --no-fund --loglevel=error || {
+    echo "setup: npm ci refused the lock file; running npm install instead" >&2
+    npm install --no-audit --no-fund --loglevel=error
+  }
 fi
 npm run --silent build
