@@ -123,3 +123,9 @@ describe('validateName', () => {
     );
   });
 });
+
+describe('word lists', () => {
+  it('every entry is one word of lowercase letters, so names keep the adjective_surname shape', () => {
+    for (const w of [...ADJECTIVES, ...SURNAMES]) expect(w).toMatch(/^[a-z]+$/);
+  });
+});

@@ -23,7 +23,7 @@ export const ADJECTIVES: readonly string[] = [
 
 export const SURNAMES: readonly string[] = [
   // computing and programming languages
-  'allen', 'babbage', 'backus', 'bartik', 'berners_lee', 'bosak', 'cerf', 'church',
+  'allen', 'babbage', 'backus', 'bartik', 'bernerslee', 'bosak', 'cerf', 'church',
   'codd', 'conway', 'corbato', 'dahl', 'dijkstra', 'engelbart', 'estrin', 'feigenbaum',
   'floyd', 'goldberg', 'goldwasser', 'gray', 'hamming', 'hartmanis', 'hellman', 'hoare',
   'hopper', 'iverson', 'kahan', 'kahn', 'kay', 'kernighan', 'knuth', 'lamport',
@@ -31,9 +31,9 @@ export const SURNAMES: readonly string[] = [
   'nygaard', 'pike', 'perlis', 'postel', 'rabin', 'ritchie', 'rivest', 'shamir',
   'stallman', 'stroustrup', 'sutherland', 'tarjan', 'thompson', 'torvalds', 'turing', 'valiant',
   'wirth', 'wozniak', 'yao', 'zuse', 'diffie', 'hamilton', 'jennings', 'kleinrock',
-  'metcalfe', 'moore', 'noyce', 'shannon', 'spaerck_jones', 'wilkes', 'wing', 'sammet',
+  'metcalfe', 'moore', 'noyce', 'shannon', 'spaerckjones', 'wilkes', 'wing', 'sammet',
   'hollerith', 'aiken', 'eckert', 'mauchly', 'kildall', 'thacker', 'bell', 'brooks',
-  'lions', 'mcilroy', 'raymond', 'joy', 'wall', 'van_rossum', 'matsumoto', 'hejlsberg',
+  'lions', 'mcilroy', 'raymond', 'joy', 'wall', 'vanrossum', 'matsumoto', 'hejlsberg',
   'eich', 'lerdorf', 'ousterhout', 'stonebraker', 'wheeler', 'perlman', 'khan', 'goodall',
   // mathematics
   'agnesi', 'archimedes', 'banach', 'bernoulli', 'boole', 'cantor', 'cauchy', 'chebyshev',
@@ -52,11 +52,11 @@ export const SURNAMES: readonly string[] = [
   // chemistry, biology and medicine
   'avogadro', 'darwin', 'elion', 'hodgkin', 'lavoisier', 'mendel', 'mendeleev', 'pasteur',
   'mcclintock', 'crick', 'watson', 'salk', 'sabin', 'lister', 'jenner', 'harvey',
-  'levi_montalcini', 'carson', 'goodenough', 'doudna', 'charpentier', 'sanger', 'pauling', 'nobel',
+  'levimontalcini', 'carson', 'goodenough', 'doudna', 'charpentier', 'sanger', 'pauling', 'nobel',
   'dalton', 'priestley', 'cavendish', 'hooke', 'leeuwenhoek', 'linnaeus', 'wallace', 'yonath',
   // engineering and invention
   'sinclair', 'brunel', 'edison', 'lamarr', 'marconi', 'morse', 'stephenson', 'watt',
-  'wright', 'kilby', 'sikorsky', 'tsiolkovsky', 'korolev', 'goddard', 'von_braun', 'ride',
+  'wright', 'kilby', 'sikorsky', 'tsiolkovsky', 'korolev', 'goddard', 'vonbraun', 'ride',
 ];
 
 /** Steve Wozniak is not boring: moby rerolls this one pair, and so do we. */
