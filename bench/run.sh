@@ -4,7 +4,8 @@
 # Start latency: `tsdock run --rm IMAGE true` against `podman run --rm` of the same image and
 # bare `runc run` of an already unpacked bundle (the floor: no image store, no rootfs mount),
 # side by side in one hyperfine run. All three use a private network namespace with loopback
-# only. Prints medians and the ratios.
+# only (--network none for both: bridge setup through CNI is measured apart). Prints medians
+# and the ratios.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 RUNS=${1:-20}
@@ -40,7 +41,7 @@ jq '.process.terminal=false | .process.args=["true"] | .linux.namespaces=[{"type
   "$WORK/bundle/config.json" >"$WORK/bundle/c.json" && mv "$WORK/bundle/c.json" "$WORK/bundle/config.json"
 
 hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/run.json" \
-  -n tsdock "./bin/tsdock run --rm $IMAGE true" \
+  -n tsdock "./bin/tsdock run --rm --network none $IMAGE true" \
   -n podman "$PODMAN run --rm --network none --ulimit nofile=20000:20000 --ulimit nproc=20000:20000 $IMAGE true" \
   -n runc "runc --root $WORK/runc run --bundle $WORK/bundle bench-floor"
 

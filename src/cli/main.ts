@@ -23,11 +23,13 @@ import { diffCommand } from './commands/diff.js';
 import { renameCommand } from './commands/rename.js';
 import { volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCommand, volumePruneCommand } from './commands/volume.js';
 import { attachCommand } from './commands/attach.js';
+import { networkSub } from './commands/network.js';
+import { portCommand } from './commands/port.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
-  topCommand, statsCommand, cpCommand, diffCommand, renameCommand,
+  topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand,
   pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
@@ -37,7 +39,7 @@ const containerSub: Record<string, Command> = {
   stop: stopCommand, restart: restartCommand, kill: killCommand, pause: pauseCommand, unpause: unpauseCommand,
   rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand, attach: attachCommand,
   inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
-  top: topCommand, stats: statsCommand, cp: cpCommand, diff: diffCommand, rename: renameCommand,
+  top: topCommand, stats: statsCommand, cp: cpCommand, diff: diffCommand, rename: renameCommand, port: portCommand,
 };
 
 /** `tsdock volume <sub>`, with Docker's aliases. */
@@ -78,6 +80,7 @@ ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
   container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
   image      Manage images (ls, pull, rm, tag, inspect, history, prune)
   volume     Manage volumes (create, ls, inspect, rm, prune)
+  network    Manage networks (create, ls, inspect, rm, prune, connect, disconnect)
 
 Run 'tsdock COMMAND --help' for more information on a command.
 `;
@@ -108,7 +111,7 @@ function splitGlobal(argv: string[]): GlobalOptions {
 
 function findCommand(args: string[]): { cmd: Command; argv: string[] } | undefined {
   const [name, ...rest] = args;
-  const group = name === 'image' ? imageSub : name === 'container' ? containerSub : name === 'volume' ? volumeSub : undefined;
+  const group = name === 'image' ? imageSub : name === 'container' ? containerSub : name === 'volume' ? volumeSub : name === 'network' ? networkSub : undefined;
   if (group) {
     const [sub, ...subArgs] = rest;
     const cmd = sub ? group[sub] : undefined;
@@ -123,6 +126,12 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
   const err = io.stderr;
   try {
     const g = splitGlobal(argv);
+    if (g.rest.length === 0 && (io.stdout as NodeJS.WriteStream).isTTY === true && (io.stdin as NodeJS.ReadStream).isTTY === true) {
+      // `tsdock` alone on a terminal opens the TUI. Ink and React load only here, never for a command.
+      const engine = await Engine.open({ root: g.root, configPath: g.configPath });
+      const { runTui } = await import('../ui/run-tui.js');
+      return await runTui(engine);
+    }
     if (g.rest.length === 0 || g.rest[0] === '--help' || g.rest[0] === 'help') {
       out.write(GLOBAL_USAGE);
       return 0;

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { parseNetworkConfig, type NetworkConfigKeys } from './network/network-config.js';
 
 /** tsdock's settings file, shaped like Docker's daemon.json where the two overlap. */
-export interface TsdockConfig {
+export interface TsdockConfig extends NetworkConfigKeys {
   /** Tried in order before registry-1.docker.io for docker.io images, e.g. "http://127.0.0.1:5000". */
   'registry-mirrors': string[];
   /** Registries spoken to over plain HTTP (besides localhost/127.0.0.0/8/::1, which always are). */
@@ -74,6 +75,7 @@ export async function loadConfig(path: string, mustExist = false): Promise<Tsdoc
     if (typeof raw.keymap !== 'object' || raw.keymap === null) throw new ConfigError(`config file ${path}: "keymap" must be an object`);
     cfg.keymap = raw.keymap as Record<string, string[]>;
   }
+  Object.assign(cfg, parseNetworkConfig(raw, (m) => new ConfigError(`config file ${path}: ${m}`)));
   return cfg;
 }
 

@@ -16,6 +16,7 @@ import type { Digest } from './images/digest.js';
 import { ImageNotFoundError } from './images/image-resolver.js';
 import { ContainerManager } from './runtime/container-manager.js';
 import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
+import { networkingSettingsFromConfig } from './network/network-config.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -77,6 +78,7 @@ export class Engine {
           initBinary: this.config['init-path'],
           selfCommand: [process.execPath, script],
           selfArgs: ['--root', this.options.root, ...(this.options.configPath ? ['--config', resolve(this.options.configPath)] : [])],
+          network: networkingSettingsFromConfig(this.config),
         },
         (image) => this.imageConfig(image),
       );

@@ -157,6 +157,9 @@ export async function makeContainerSandbox(tb: Testbed): Promise<ContainerSandbo
         const cgroups: string[] = [];
         for (const id of seen) for (const c of CGROUP_CONTROLLERS) if (await exists(cgroupPath(c, id))) cgroups.push(cgroupPath(c, id));
         expect(cgroups, 'cgroups of removed containers left behind').toEqual([]);
+        const netns = (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => [...seen].some((id) => n === `tsdock-${id.slice(0, 12)}`));
+        expect(netns, 'network namespaces of removed containers left behind').toEqual([]);
+        expect(await readdir(join(sb.root, 'networks', 'attachments')).catch(() => []), 'network attachments left in the store').toEqual([]);
         expect(await readdir(join(sb.root, 'containers')).catch(() => []), 'container dirs left in the store').toEqual([]);
       } finally {
         // Never rm -r through a mount that is still there.

@@ -19,6 +19,7 @@ import {
   type RegistryMode,
 } from './control.js';
 import type { Testbed } from './testbed.js';
+import { restoreHostNetwork, snapshotHostNetwork } from '../helpers/network.js';
 
 interface PushSpec {
   registry: RegistryMode;
@@ -45,6 +46,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = performance.now();
+  // Containers get bridge networking: the CNI plugins' shared chains and tsdock0 that the run
+  // creates are removed again at the end when nothing uses them any more.
+  const hostNetwork = await snapshotHostNetwork();
   const withBig = process.env.TSDOCK_TESTBED_BIG === '1';
   const cacheDir = fixtureCacheDir();
   const fixturesRebuilt = await buildFixtures(cacheDir, withBig ? ['big'] : []);
@@ -57,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async () => {
     await Promise.all(handles.map((h) => h.stop()));
     await rm(tempDir, { recursive: true, force: true });
+    await restoreHostNetwork(hostNetwork).catch((err) => console.warn(`[testbed] host network not restored: ${(err as Error).message}`));
   };
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

@@ -10,7 +10,8 @@ async function inspectContainer(engine: Engine, query: string): Promise<Record<s
   const rec = await c.find(query);
   const image = await engine.store.images.get(rec.imageId);
   const lowers = (image?.layers ?? []).map((l) => engine.store.layers.diffPath(l.diffId)).reverse();
-  return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
+  const view = containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
+  return { ...view, ...(await c.networking.inspectFields(rec, view)) };
 }
 
 /** `inspect` (containers first, then images, as Docker), `container inspect`. */

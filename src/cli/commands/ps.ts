@@ -62,6 +62,7 @@ export const psCommand: Command = {
     const now = Date.now();
     const sizes = new Map<string, string>();
     if (values.size) for (const r of rows) sizes.set(r.id, `${humanSize(await duBytes(containers.paths.upper(r.id)))} (virtual ${humanSize((await engine.store.images.get(r.imageId))?.size ?? 0)})`);
+    const ports = new Map(await Promise.all(rows.map(async (r) => [r.id, await containers.networking.psPorts(r)] as const)));
     const view = rows.map((r) => ({
       ID: noTrunc ? r.id : r.id.slice(0, 12),
       Image: r.request.image,
@@ -70,7 +71,7 @@ export const psCommand: Command = {
       RunningFor: createdText(r.created, now),
       Status: statusText(r.state, now),
       State: r.state.status,
-      Ports: '',
+      Ports: ports.get(r.id) ?? '',
       Names: r.name,
       Labels: Object.entries(r.request.labels).map(([k, v]) => `${k}=${v}`).join(','),
       Size: sizes.get(r.id) ?? '',

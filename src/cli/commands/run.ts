@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Command, CliContext } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, UsageError, type OptionSpec, type ParsedArgs } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import type { ContainerSpecRequest, NetworkMode, VolumeMount, BindMount, TmpfsMount } from '../../core/runtime/container-record.js';
+import type { ContainerSpecRequest, VolumeMount, BindMount, TmpfsMount } from '../../core/runtime/container-record.js';
+import { networkRequest } from '../../core/network/network-options.js';
 import { parseEnvFile } from '../../core/runtime/environment.js';
 import { parseMemory, validateMemory, parseCpus, validateCpus } from '../../core/runtime/resources.js';
 import { exitCodeForStartError } from '../../core/runtime/container-manager.js';
@@ -42,6 +43,9 @@ export const CREATE_OPTIONS: OptionSpec = {
   pull: { type: 'string' },
   publish: { type: 'string', short: 'p', multiple: true },
   'publish-all': { type: 'boolean', short: 'P' },
+  expose: { type: 'string', multiple: true },
+  dns: { type: 'string', multiple: true },
+  'add-host': { type: 'string', multiple: true },
 };
 
 /** Docker exits 125 when the container could not be created or started. */
@@ -54,7 +58,7 @@ class RunError extends Error {
   }
 }
 
-async function buildRequest(command: string, values: ParsedArgs['values'], image: string, cmd: string[]): Promise<ContainerSpecRequest> {
+async function buildRequest(command: string, values: ParsedArgs['values'], image: string, cmd: string[], warn: (message: string) => void = () => {}): Promise<ContainerSpecRequest> {
   const env: string[] = [];
   for (const file of many(values['env-file'])) {
     const text = await readFile(file, 'utf8').catch((e: Error) => {
@@ -80,13 +84,15 @@ async function buildRequest(command: string, values: ParsedArgs['values'], image
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }
-  const net = (values.network ?? values.net ?? 'default') as string;
-  const network: NetworkMode = net === 'host' ? 'host' : net === 'none' ? 'none' : net === 'default' || net === 'private' ? 'private' : (() => {
-    throw new UsageError(`network "${net}" is not available: tsdock supports --network none|host for now (bridge networks come with port publishing)`, command);
-  })();
-  if (many(values.publish).length || values['publish-all']) {
-    throw new UsageError('port publishing (-p/-P) needs bridge networking, which tsdock does not support yet', command);
-  }
+  const { warnings, ...networking } = networkRequest({
+    network: (values.network ?? values.net) as string | undefined,
+    publish: many(values.publish),
+    publishAll: values['publish-all'] === true,
+    expose: many(values.expose),
+    dns: many(values.dns),
+    addHost: many(values['add-host']),
+  });
+  for (const w of warnings) warn(w);
   let memory: number | undefined;
   if (typeof values.memory === 'string') {
     memory = parseMemory(values.memory);
@@ -123,7 +129,7 @@ async function buildRequest(command: string, values: ParsedArgs['values'], image
     capDrop: many(values['cap-drop']),
     privileged: values.privileged === true,
     securityOpt: many(values['security-opt']),
-    network,
+    ...networking,
     autoRemove: values.rm === true,
     stopSignal: values['stop-signal'] as string | undefined,
     stopTimeout,
@@ -159,7 +165,7 @@ async function createFromArgs(ctx: CliContext, command: string, argv: string[]) 
   const { values, positionals } = parseCommandArgs(command, head, CREATE_OPTIONS, { min: 1, max: 1 });
   const image = positionals[0]!;
   const ref = parseReference(image);
-  const req = await buildRequest(command, values, image, rest);
+  const req = await buildRequest(command, values, image, rest, (m) => ctx.stderr.write(`${m}\n`));
   if (req.interactive && req.tty && !values.detach && !(ctx.stdin as NodeJS.ReadStream).isTTY) throw new RunError('the input device is not a TTY', 1);
   const engine = await ctx.engine();
   const printer = new PullProgressPrinter(ctx.stderr, (ctx.stderr as NodeJS.WriteStream).isTTY === true);
@@ -200,8 +206,10 @@ export const runCommand: Command = {
   usage: 'tsdock run [OPTIONS] IMAGE [COMMAND] [ARG...]',
   summary: 'Create and run a new container from an image',
   async run(ctx, argv) {
+    let autoRemove: (() => Promise<unknown>) | undefined;
     try {
       const { rec, values, containers } = await createFromArgs(ctx, 'run', argv);
+      if (rec.request.autoRemove) autoRemove = () => containers.remove(rec.id, { force: true, volumes: true }).catch(() => {});
       if (values.detach) {
         await containers.start(rec.id);
         ctx.stdout.write(`${rec.id}\n`);
@@ -217,6 +225,8 @@ export const runCommand: Command = {
       if (err instanceof UsageError) throw err;
       const e = err as Error & { exitCode?: number };
       ctx.stderr.write(`Error: ${e.message}\n`);
+      // Docker removes a --rm container whose start failed (a taken port, a missing network, ...).
+      await autoRemove?.();
       return err instanceof RunError ? err.exitCode : /^(cannot start|runc|OCI)/.test(e.message) || e.constructor.name === 'RuntimeError' ? exitCodeForStartError(e.message) : 125;
     }
   },

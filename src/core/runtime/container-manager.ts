@@ -12,6 +12,7 @@ import { VolumeStore } from './volume-store.js';
 import { Runc, RuntimeError } from './runc.js';
 import { createWithConmon } from './conmon.js';
 import { prepareContainer, resolveContainerUser } from './container-prepare.js';
+import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { ContainerLogWriter } from './container-log-writer.js';
 import { transition } from './container-state-machine.js';
@@ -35,6 +36,8 @@ export interface RuntimeSettings {
   selfCommand: string[];
   /** Global flags to pass back to tsdock in that exit command (--root, --config). */
   selfArgs: string[];
+  /** CNI plugin dirs, the default bridge and address pools (defaults: /usr/lib/cni, tsdock0, 10.99.0.0/16). */
+  network?: Partial<NetworkingSettings>;
 }
 
 export class NameConflictError extends Error {}
@@ -60,6 +63,7 @@ export class ContainerManager {
   readonly containers: ContainerStore;
   readonly volumes: VolumeStore;
   readonly runc: Runc;
+  readonly networking: ContainerNetworking;
 
   constructor(
     private readonly store: Store,
@@ -70,6 +74,7 @@ export class ContainerManager {
     this.containers = new ContainerStore(paths);
     this.volumes = new VolumeStore(paths.volumesDir);
     this.runc = new Runc(settings.runcBinary, paths.runcRoot);
+    this.networking = new ContainerNetworking(paths, settings.network);
   }
 
   async init(): Promise<void> {
@@ -82,6 +87,8 @@ export class ContainerManager {
       await unmountRootfs(this.paths.merged(id)).catch(() => {});
       await this.containers.removeDir(id);
     }
+    // Network namespaces, veths, leases and iptables rules of containers that no longer run.
+    await this.networking.collectGarbage({ record: (id) => this.containers.get(id), refresh: (r) => this.refresh(r), withLock: (id, fn) => this.lockFor(id).withLock(fn) });
   }
 
   private lockFor(id: string): StoreLock {
@@ -113,7 +120,7 @@ export class ContainerManager {
     const anonymous = Object.keys(defaults.Volumes ?? {})
       .filter((dest) => !req.volumes.some((v) => v.destination === dest) && !req.binds.some((b) => b.destination === dest))
       .map((destination) => ({ name: newContainerId(), destination, readOnly: false, anonymous: true }));
-    const request: ContainerSpecRequest = { ...req, volumes: [...req.volumes, ...anonymous] };
+    const request: ContainerSpecRequest = { ...req, volumes: [...req.volumes, ...anonymous], ...(await this.networking.completeRequest(req, defaults.ExposedPorts)) };
     const rec: ContainerRecord = {
       id,
       name: '',
@@ -164,7 +171,16 @@ export class ContainerManager {
     await rm(this.paths.exitFile(rec.id), { force: true });
     await rm(this.paths.persist(rec.id), { recursive: true, force: true });
     await mkdir(this.paths.persist(rec.id), { recursive: true });
-    return prepareContainer(rec, { paths: this.paths, volumes: this.volumes, initBinary: this.settings.initBinary, layerDirsTopFirst: await this.layerDirs(rec) }, { terminal });
+    // Bridge networking (netns + CNI ADD) runs alongside the rootfs work; both are done before
+    // runc joins the netns. A failure of either is cleaned up by the caller's recordFailure.
+    const [network, spec] = await Promise.allSettled([
+      this.networking.setup(rec),
+      this.layerDirs(rec).then((layerDirsTopFirst) => prepareContainer(rec, { paths: this.paths, volumes: this.volumes, initBinary: this.settings.initBinary, layerDirsTopFirst, netnsPath: this.networking.plannedNetnsPath(rec) }, { terminal })),
+    ]);
+    if (network.status === 'rejected') throw network.reason;
+    if (spec.status === 'rejected') throw spec.reason;
+    await this.networking.writeEtcFiles(rec);
+    return spec.value;
   }
 
   /** Starts a container detached, under conmon. */
@@ -405,6 +421,17 @@ export class ContainerManager {
     await unlink(join(this.paths.root, 'container-locks', rec.id)).catch(() => {});
   }
 
+  /** `network connect|disconnect`: changes a container's networks; a running one is (de)attached now. */
+  async changeNetworks(query: string, change: (rec: ContainerRecord, running: boolean) => Promise<void>): Promise<ContainerRecord> {
+    const found = await this.find(query);
+    return this.lockFor(found.id).withLock(async () => {
+      const rec = (await this.containers.get(found.id)) ?? found;
+      await change(rec, rec.state.status === 'running' || rec.state.status === 'paused');
+      await this.containers.put(rec);
+      return rec;
+    });
+  }
+
   // ---- exec ----
 
   /** Writes a process.json for `runc exec`: the container's process with the exec's changes. */
@@ -474,6 +501,7 @@ export class ContainerManager {
     if (await stat(join(this.paths.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id, true).catch(() => {});
     await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
     await rm(this.paths.exitFile(rec.id), { force: true });
+    await this.networking.teardown(rec.id);
   }
 
   private async recordFailure(rec: ContainerRecord, err: Error): Promise<void> {

@@ -17,6 +17,8 @@ export interface PrepareContext {
   initBinary: string;
   /** Unpacked layer dirs of the container's image, topmost first. */
   layerDirsTopFirst: string[];
+  /** The network namespace made for the container (bridge networking); runc joins it. */
+  netnsPath?: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
     cpus: rec.request.cpus,
     pidsLimit: rec.request.pidsLimit,
     network: rec.request.network,
+    netnsPath: ctx.netnsPath,
     cgroupsPath: `/tsdock/${rec.id}`,
     mounts,
     init: rec.request.init ? { hostPath: ctx.initBinary } : undefined,

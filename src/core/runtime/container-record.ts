@@ -1,4 +1,5 @@
 import type { Digest } from '../images/digest.js';
+import type { PortRequest } from '../network/port-spec.js';
 
 /** Docker's container states. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -23,7 +24,8 @@ export interface TmpfsMount {
   options: string[];
 }
 
-export type NetworkMode = 'none' | 'host' | 'private';
+/** 'bridge': a netns of its own joined to `networks` through CNI; 'none'/'private': loopback only. */
+export type NetworkMode = 'none' | 'host' | 'private' | 'bridge';
 
 /** What the user asked for at create time (Docker's Config + HostConfig, flattened). */
 export interface ContainerSpecRequest {
@@ -54,6 +56,16 @@ export interface ContainerSpecRequest {
   privileged: boolean;
   securityOpt: string[];
   network: NetworkMode;
+  /** With network 'bridge': the networks to join, by name (the first is eth0); default ['bridge']. */
+  networks?: string[];
+  /** -p/-P, resolved at create (-P from the exposed ports); host port 0 = random at each start. */
+  ports?: PortRequest[];
+  publishAll?: boolean;
+  /** "80/tcp" keys: the image's ExposedPorts, --expose and the published container ports. */
+  exposedPorts?: string[];
+  /** --dns and --add-host ("name:ip"). */
+  dns?: string[];
+  addHosts?: string[];
   autoRemove: boolean;
   stopSignal?: string;
   /** seconds */

@@ -44,7 +44,9 @@ export interface SpecInput {
   memory?: number;
   cpus?: number;
   pidsLimit?: number;
-  network: 'none' | 'private' | 'host';
+  network: 'none' | 'private' | 'host' | 'bridge';
+  /** An existing network namespace to join (bridge networking) instead of a new one. */
+  netnsPath?: string;
   /** cgroupfs path, e.g. /tsdock/<id> */
   cgroupsPath: string;
   /** Binds, volumes, tmpfs, the hosts/hostname/resolv.conf files; appended after the defaults. */
@@ -113,7 +115,7 @@ export interface OciResources {
 }
 
 export interface OciLinux {
-  namespaces: { type: OciNamespaceType }[];
+  namespaces: { type: OciNamespaceType; path?: string }[];
   cgroupsPath: string;
   resources: OciResources;
   maskedPaths: string[];
@@ -278,7 +280,7 @@ export function buildOciSpec(input: SpecInput): OciSpec {
   if (input.rlimits) process.rlimits = input.rlimits.map((r) => ({ ...r }));
 
   const linux: OciLinux = {
-    namespaces: namespaces(input.network),
+    namespaces: namespaces(input.network, input.netnsPath),
     cgroupsPath: input.cgroupsPath,
     resources: resources(input),
     maskedPaths: input.privileged ? [] : [...DEFAULT_MASKED_PATHS],
@@ -298,10 +300,10 @@ export function buildOciSpec(input: SpecInput): OciSpec {
   };
 }
 
-function namespaces(network: SpecInput['network']): { type: OciNamespaceType }[] {
+function namespaces(network: SpecInput['network'], netnsPath: string | undefined): { type: OciNamespaceType; path?: string }[] {
   // 'none' still gets its own (empty but loopback) namespace; 'host' shares the host's.
   const types: OciNamespaceType[] = ['mount', ...(network === 'host' ? [] : (['network'] as const)), 'uts', 'pid', 'ipc', 'cgroup'];
-  return types.map((type) => ({ type }));
+  return types.map((type) => (type === 'network' && netnsPath ? { type, path: netnsPath } : { type }));
 }
 
 function resources(input: SpecInput): OciResources {

@@ -1,0 +1,52 @@
+// `run`/`create` networking flags turned into the request's fields: --network/--net, -p, -P,
+// --expose, --dns, --add-host. Pure; the networks themselves are checked at create.
+import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
+import { isIpv4 } from './cidr.js';
+import { parseAddHost } from './etc-files.js';
+import { parseExposed, parsePublish, type PortRequest } from './port-spec.js';
+
+export interface NetworkFlags {
+  network?: string;
+  publish: string[];
+  publishAll: boolean;
+  expose: string[];
+  dns: string[];
+  addHost: string[];
+}
+
+export class NetworkOptionError extends Error {}
+
+export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
+
+/** Docker's default is the `bridge` network; `default` names it too. */
+export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
+  const given = flags.network ?? 'default';
+  if (given.startsWith('container:')) throw new NetworkOptionError(`--network ${given}: sharing another container's network namespace is not supported`);
+  let network: NetworkMode;
+  let networks: string[] | undefined;
+  if (given === 'host' || given === 'none' || given === 'private') network = given;
+  else {
+    network = 'bridge';
+    networks = [given === 'default' ? 'bridge' : given];
+  }
+  const ports: PortRequest[] = [];
+  for (const p of flags.publish) ports.push(...parsePublish(p));
+  const exposedPorts = flags.expose.flatMap(parseExposed);
+  for (const d of flags.dns) if (!isIpv4(d) && !/^[0-9a-fA-F:]+$/.test(d)) throw new NetworkOptionError(`${d} is not an ip address`);
+  for (const h of flags.addHost) parseAddHost(h);
+  const warnings: string[] = [];
+  if (network === 'host' && (ports.length || flags.publishAll)) warnings.push('WARNING: Published ports are discarded when using host network mode');
+  if ((network === 'none' || network === 'private') && (ports.length || flags.publishAll)) {
+    throw new NetworkOptionError('conflicting options: port publishing and the container type network mode');
+  }
+  return {
+    network,
+    ...(networks && { networks }),
+    ports: network === 'host' ? [] : ports,
+    publishAll: network !== 'host' && flags.publishAll,
+    exposedPorts,
+    dns: flags.dns,
+    addHosts: flags.addHost,
+    warnings,
+  };
+}

@@ -1,0 +1,50 @@
+import { Box, Text } from 'ink';
+import type { PaneId } from '../state/app-state.js';
+import { commandsFor, type Command, type Keymap } from '../state/keymap.js';
+import { commandApplies } from './HelpOverlay.js';
+import { fit } from './columns.js';
+
+export interface PaletteItem {
+  command: Command;
+  help: string;
+  keys: readonly string[];
+}
+
+/** The list commands that apply to the pane, narrowed by what was typed (in the name or the help). */
+export function paletteItems(keymap: Keymap, pane: PaneId, query: string): PaletteItem[] {
+  const q = query.trim().toLowerCase();
+  return commandsFor(keymap, 'list')
+    .filter((c) => c.command !== 'palette' && commandApplies(c.command, pane))
+    .filter((c) => q === '' || c.command.toLowerCase().includes(q) || c.help.toLowerCase().includes(q));
+}
+
+export interface PaletteOverlayProps {
+  items: readonly PaletteItem[];
+  query: string;
+  selected: number;
+  width: number;
+  height: number;
+}
+
+/** `:` — every command by name, for those who do not remember its key. */
+export function PaletteOverlay({ items, query, selected, width, height }: PaletteOverlayProps) {
+  const room = Math.max(1, height - 2);
+  const start = Math.max(0, Math.min(selected - room + 1, items.length - room));
+  const shown = items.slice(Math.max(0, start), Math.max(0, start) + room);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color="cyan" wrap="truncate">{fit(`:${query}▏`, width)}</Text>
+      {shown.map((item) => {
+        const index = items.indexOf(item);
+        return (
+          <Text key={item.command} inverse={index === selected} wrap="truncate">
+            {fit(`${item.help.padEnd(36)} ${item.keys.join(' ')}`, width)}
+          </Text>
+        );
+      })}
+      {items.length === 0 ? <Text dimColor>{fit('no command matches', width)}</Text> : null}
+      <Box flexGrow={1} />
+      <Text dimColor wrap="truncate">{fit('up/down choose  enter run  esc close', width)}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import type { Engine } from '../../core/engine.js';
+import { containerInspect } from '../../core/runtime/container-inspect.js';
+import { execPty } from '../../core/runtime/exec-pty.js';
+import type { UiBackend } from './ui-backend.js';
+import { StoreWatcher } from './store-watcher.js';
+import { followLogFile } from './log-follower.js';
+
+/**
+ * The UiBackend over the real Engine. This module is the TUI's only door to the engine and the
+ * only UI code that touches the file system (inotify watches and reading container logs, both
+ * read-only); every change goes through the engine's API.
+ */
+export function engineBackend(engine: Engine): UiBackend {
+  const containers = () => engine.containers();
+  return {
+    keymapOverrides: engine.config.keymap ?? {},
+    listContainers: async () => (await containers()).list(),
+    listImages: () => engine.images(),
+    async containerAction(verb, id) {
+      const c = await containers();
+      switch (verb) {
+        case 'start':
+          await c.start(id);
+          return;
+        case 'stop':
+          await c.stop(id);
+          return;
+        case 'restart':
+          await c.restart(id);
+          return;
+        case 'pause':
+          await c.pause(id);
+          return;
+        case 'unpause':
+          await c.unpause(id);
+          return;
+        case 'kill':
+          await c.kill(id);
+          return;
+      }
+    },
+    async removeContainer(id, opts) {
+      await (await containers()).remove(id, { force: opts.force });
+    },
+    async removeImage(ref) {
+      const entries = await engine.removeImage(ref);
+      return entries.flatMap((e) => [...(e.untagged ? [`Untagged: ${e.untagged}`] : []), ...(e.deleted ? [`Deleted: ${e.deleted}`] : [])]);
+    },
+    async inspectContainer(id) {
+      const c = await containers();
+      const rec = await c.find(id);
+      const image = await engine.store.images.get(rec.imageId);
+      const lowers = (image?.layers ?? []).map((l) => engine.store.layers.diffPath(l.diffId)).reverse();
+      return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
+    },
+    inspectImage: (ref) => engine.inspectImage(ref),
+    followLog(id, onRecords, onError) {
+      let stop: (() => void) | undefined;
+      let cancelled = false;
+      containers().then(
+        (c) => {
+          if (!cancelled) stop = followLogFile(c.paths.log(id), onRecords, onError);
+        },
+        (err: Error) => onError(err),
+      );
+      return () => {
+        cancelled = true;
+        stop?.();
+      };
+    },
+    watch(onChange) {
+      let watcher: StoreWatcher | undefined;
+      let cancelled = false;
+      containers().then(
+        (c) => {
+          if (cancelled) return;
+          watcher = new StoreWatcher(
+            { containersDir: c.paths.containersDir, exitDir: c.paths.exitDir, storeRoot: engine.store.root, imagesDir: join(engine.store.root, 'images') },
+            onChange,
+          );
+          watcher.start();
+        },
+        () => {},
+      );
+      return () => {
+        cancelled = true;
+        watcher?.close();
+      };
+    },
+    async openShell(id, size, cmd) {
+      return execPty(await containers(), id, { cols: size.cols, rows: size.rows, cmd });
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import type { ImageSummary } from '../../core/engine.js';
+import type { LogRecord } from '../../core/runtime/container-logs.js';
+import type { PtySession } from '../../core/runtime/exec-pty.js';
+
+export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
+
+/**
+ * Everything the TUI asks of the engine, as one small interface: components and tests depend on
+ * this, not on the Engine, so render tests run against a fake (see test/unit/ui-fake-backend.ts).
+ */
+export interface UiBackend {
+  /** The config file's `keymap` (command -> keys). */
+  readonly keymapOverrides: Record<string, unknown>;
+  listContainers(): Promise<ContainerRecord[]>;
+  listImages(): Promise<ImageSummary[]>;
+  containerAction(verb: ContainerVerb, id: string): Promise<void>;
+  removeContainer(id: string, opts: { force: boolean }): Promise<void>;
+  /** `rmi` of a tag or ID; resolves with what was untagged/deleted. */
+  removeImage(ref: string): Promise<string[]>;
+  inspectContainer(id: string): Promise<unknown>;
+  inspectImage(ref: string): Promise<unknown>;
+  /**
+   * The container's log so far, then new lines as they are written (each record a whole line:
+   * partial fragments are joined). Returns a function that stops following.
+   */
+  followLog(id: string, onRecords: (records: LogRecord[]) => void, onError: (err: Error) => void): () => void;
+  /** Calls back (debounced) when containers or images change on disk, by any tsdock process. */
+  watch(onChange: (what: 'containers' | 'images') => void): () => void;
+  /** A shell (or `cmd`) in a running container under a PTY of the given size. */
+  openShell(id: string, size: { cols: number; rows: number }, cmd?: string[]): Promise<PtySession>;
+}

@@ -1,0 +1,162 @@
+// A UiBackend for render tests: containers and images in memory, actions recorded, logs and
+// shells driven by the test.
+import { ZERO_TIME, type ContainerRecord, type ContainerStatus } from '../../../src/core/runtime/container-record.js';
+import type { ImageSummary } from '../../../src/core/engine.js';
+import type { LogRecord } from '../../../src/core/runtime/container-logs.js';
+import type { PtySession } from '../../../src/core/runtime/exec-pty.js';
+import type { ContainerVerb, UiBackend } from '../../../src/ui/data/ui-backend.js';
+
+export const T0 = Date.parse('2024-06-01T12:00:00Z');
+
+export function container(name: string, status: ContainerStatus, opts: { exitCode?: number; image?: string; createdMinutesAgo?: number; id?: string } = {}): ContainerRecord {
+  const hex = Buffer.from(name).toString('hex');
+  const id = opts.id ?? (hex + 'f'.repeat(64)).slice(0, 64).replace(/[^a-f0-9]/g, 'a');
+  const created = new Date(T0 - (opts.createdMinutesAgo ?? 10) * 60_000).toISOString();
+  const live = status === 'running' || status === 'paused';
+  return {
+    id,
+    name,
+    imageId: `sha256:${'b'.repeat(64)}`,
+    created,
+    request: { image: opts.image ?? 'busybox', env: [], tty: false, interactive: false, labels: {}, binds: [], volumes: [], tmpfs: [], readOnlyRootfs: false, init: false, capAdd: [], capDrop: [], privileged: false, securityOpt: [], network: 'private', autoRemove: false },
+    path: 'sleep',
+    args: ['300'],
+    env: [],
+    workdir: '/',
+    user: '',
+    hostname: id.slice(0, 12),
+    stopSignal: 'SIGTERM',
+    state: {
+      status,
+      pid: live ? 1234 : 0,
+      exitCode: opts.exitCode ?? 0,
+      oomKilled: false,
+      startedAt: status === 'created' ? ZERO_TIME : new Date(T0 - 5 * 60_000).toISOString(),
+      finishedAt: status === 'exited' ? new Date(T0 - 2 * 60_000).toISOString() : ZERO_TIME,
+      error: '',
+    },
+    restartCount: 0,
+    monitor: 'conmon',
+    ownerPid: 0,
+  };
+}
+
+export function image(repository: string, tag: string, idChar = 'b', size = 4_400_000): ImageSummary {
+  return { id: `sha256:${idChar.repeat(64)}`, repository, tag, digest: '<none>', created: new Date(T0 - 86_400_000 * 3).toISOString(), size };
+}
+
+export function logRecord(content: string, stream: 'stdout' | 'stderr' = 'stdout', time = '2024-06-01T12:00:00.000000000Z'): LogRecord {
+  return { time, timeMs: Date.parse(time), stream, partial: false, content };
+}
+
+/** A PTY the test writes output into and reads keys from. */
+export class FakePty implements PtySession {
+  readonly pid = 4242;
+  readonly written: string[] = [];
+  readonly sizes: [number, number][] = [];
+  killed = false;
+  private dataListeners = new Set<(d: string) => void>();
+  private exitListeners = new Set<(e: { exitCode: number }) => void>();
+  constructor(readonly command: string[] = ['/bin/sh']) {}
+  onData(l: (d: string) => void) {
+    this.dataListeners.add(l);
+    return () => this.dataListeners.delete(l);
+  }
+  onExit(l: (e: { exitCode: number }) => void) {
+    this.exitListeners.add(l);
+    return () => this.exitListeners.delete(l);
+  }
+  write(d: string) {
+    this.written.push(d);
+  }
+  resize(cols: number, rows: number) {
+    this.sizes.push([cols, rows]);
+  }
+  kill() {
+    this.killed = true;
+  }
+  /** Output from the "program". */
+  output(d: string) {
+    for (const l of this.dataListeners) l(d);
+  }
+  exit(code: number) {
+    for (const l of this.exitListeners) l({ exitCode: code });
+  }
+}
+
+export class FakeBackend implements UiBackend {
+  keymapOverrides: Record<string, unknown> = {};
+  containers: ContainerRecord[];
+  images: ImageSummary[];
+  readonly calls: string[] = [];
+  readonly ptys: FakePty[] = [];
+  logs = new Map<string, LogRecord[]>();
+  failNext?: string;
+  private watchers = new Set<(what: 'containers' | 'images') => void>();
+  private logListeners = new Map<string, (r: LogRecord[]) => void>();
+
+  constructor(containers: ContainerRecord[] = [], images: ImageSummary[] = []) {
+    this.containers = containers;
+    this.images = images;
+  }
+
+  async listContainers() {
+    return this.containers.map((c) => structuredClone(c));
+  }
+  async listImages() {
+    return [...this.images];
+  }
+  async containerAction(verb: ContainerVerb, id: string) {
+    this.calls.push(`${verb} ${id.slice(0, 12)}`);
+    if (this.failNext) {
+      const m = this.failNext;
+      this.failNext = undefined;
+      throw new Error(m);
+    }
+    const c = this.containers.find((x) => x.id === id)!;
+    const next: Record<ContainerVerb, ContainerStatus> = { start: 'running', stop: 'exited', restart: 'running', pause: 'paused', unpause: 'running', kill: 'exited' };
+    c.state.status = next[verb];
+    if (c.state.status === 'exited') c.state.finishedAt = new Date().toISOString();
+    this.changed('containers');
+  }
+  async removeContainer(id: string, opts: { force: boolean }) {
+    this.calls.push(`rm${opts.force ? ' -f' : ''} ${id.slice(0, 12)}`);
+    this.containers = this.containers.filter((c) => c.id !== id);
+    this.changed('containers');
+  }
+  async removeImage(ref: string) {
+    this.calls.push(`rmi ${ref}`);
+    this.images = this.images.filter((i) => `${i.repository}:${i.tag}` !== ref && i.id !== ref);
+    this.changed('images');
+    return [`Untagged: ${ref}`];
+  }
+  async inspectContainer(id: string) {
+    return { Id: id, Name: `/${this.containers.find((c) => c.id === id)?.name}` };
+  }
+  async inspectImage(ref: string) {
+    return { RepoTags: [ref] };
+  }
+  followLog(id: string, onRecords: (r: LogRecord[]) => void) {
+    this.logListeners.set(id, onRecords);
+    const initial = this.logs.get(id) ?? [];
+    queueMicrotask(() => onRecords(initial));
+    return () => this.logListeners.delete(id);
+  }
+  /** More log lines, as if the container printed them. */
+  appendLog(id: string, records: LogRecord[]) {
+    this.logListeners.get(id)?.(records);
+  }
+  watch(onChange: (what: 'containers' | 'images') => void) {
+    this.watchers.add(onChange);
+    return () => this.watchers.delete(onChange);
+  }
+  changed(what: 'containers' | 'images') {
+    for (const w of this.watchers) w(what);
+  }
+  async openShell(id: string, size: { cols: number; rows: number }) {
+    this.calls.push(`shell ${id.slice(0, 12)} ${size.cols}x${size.rows}`);
+    const pty = new FakePty();
+    this.ptys.push(pty);
+    return pty;
+  }
+}
