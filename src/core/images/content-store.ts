@@ -80,10 +80,11 @@ export class ContentStore {
 
   /**
    * Starts writing a blob that streams in. Returns a sink to pipe the bytes into, and
-   * commit()/abort() to call when the producer is done.
+   * commit()/abort() to call when the producer is done. Without `expected` (content tsdock
+   * makes itself: committed layers, loaded archives) the blob is stored under whatever it hashes to.
    */
-  async ingest(expected: Digest, expectedSize: number | undefined): Promise<BlobIngest> {
-    const tmp = tempName(this.ingestDir, digestHex(expected));
+  async ingest(expected: Digest | undefined, expectedSize: number | undefined): Promise<BlobIngest> {
+    const tmp = tempName(this.ingestDir, expected ? digestHex(expected) : 'new');
     return new BlobIngest(this, tmp, expected, expectedSize);
   }
 
@@ -138,7 +139,7 @@ export class BlobIngest {
   constructor(
     private readonly store: ContentStore,
     readonly tmpPath: string,
-    readonly expected: Digest,
+    readonly expected: Digest | undefined,
     readonly expectedSize: number | undefined,
   ) {
     const ingest = this;
@@ -150,7 +151,7 @@ export class BlobIngest {
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
         ingest.hasher.update(chunk);
         if (expectedSize !== undefined && ingest.hasher.bytes > expectedSize) {
-          cb(new BlobVerificationError(expected, `the registry sent more than the ${expectedSize} bytes the manifest declares`));
+          cb(new BlobVerificationError(expected!, `the registry sent more than the ${expectedSize} bytes the manifest declares`));
           return;
         }
         ingest.onBytes?.(ingest.hasher.bytes);
@@ -166,20 +167,23 @@ export class BlobIngest {
   }
 
   /** Checks size and digest, then makes the blob visible. Throws (and discards) on mismatch. */
-  async commit(): Promise<void> {
+  async commit(): Promise<Digest> {
     await this.closeFile();
     const size = this.hasher.bytes;
-    if (this.expectedSize !== undefined && size !== this.expectedSize) {
-      await this.abort();
-      throw new BlobVerificationError(this.expected, `expected ${this.expectedSize} bytes, received ${size}`);
-    }
     const actual = this.hasher.digest();
-    if (actual !== this.expected) {
-      await this.abort();
-      throw new BlobVerificationError(this.expected, `content hashes to ${actual}`);
+    if (this.expected !== undefined) {
+      if (this.expectedSize !== undefined && size !== this.expectedSize) {
+        await this.abort();
+        throw new BlobVerificationError(this.expected, `expected ${this.expectedSize} bytes, received ${size}`);
+      }
+      if (actual !== this.expected) {
+        await this.abort();
+        throw new BlobVerificationError(this.expected, `content hashes to ${actual}`);
+      }
     }
-    await rename(this.tmpPath, this.store.path(this.expected));
+    await rename(this.tmpPath, this.store.path(actual));
     await syncDir(this.store.blobDir);
+    return actual;
   }
 
   private async closeFile(): Promise<void> {

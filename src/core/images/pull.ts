@@ -1,17 +1,11 @@
-import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
-import { HashingCounter, parseDigest, type Digest } from './digest.js';
+import { parseDigest, type Digest } from './digest.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
 import { parseImageConfig, type ImageConfig } from './image-config.js';
-import { unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
-import { BlobVerificationError } from './content-store.js';
+import { importLayer, readableCompression } from './layer-import.js';
 import { formatPlatform, hostPlatform, selectManifest, type Platform } from './platform.js';
 import { formatReference, type ImageReference } from './reference.js';
 import type { PullListener } from './pull-events.js';
-import { layerCompression } from '../registry/media-types.js';
 import type { Descriptor, ImageManifest } from '../registry/manifest.js';
-import { RegistryError } from '../registry/registry-errors.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Store } from '../store/store.js';
 
@@ -136,56 +130,23 @@ async function fetchLayer(
   emit: PullListener,
   signal: AbortSignal,
 ): Promise<void> {
-  const compression = layerCompression(layer.mediaType);
-  if (compression === undefined) throw new PullError(`layer ${layer.blobDigest} has media type ${layer.mediaType}, which tsdock cannot unpack`);
-  if (compression === 'zstd') throw new PullError(`layer ${layer.blobDigest} is zstd-compressed, which this Node version cannot decompress; pull a gzip variant of the image`);
-
+  readableCompression(layer.mediaType, layer.blobDigest); // refused before any byte is fetched
   const res = await registry.openBlob(endpoint, repo, layer.blobDigest);
-  const ingest = await store.content.ingest(layer.blobDigest, layer.blobSize);
-  const pending = await store.layers.begin(layer.diffId);
   let lastEmit = 0;
-  ingest.onBytes = (n) => {
-    const now = Date.now();
-    if (now - lastEmit >= 100 || n === layer.blobSize) {
-      lastEmit = now;
-      emit({ type: 'layer', digest: layer.blobDigest, phase: 'downloading', current: n, total: layer.blobSize });
-    }
-  };
-  const diff = new HashingCounter();
-  const onAbort = () => res.body.destroy(new PullError('cancelled because another layer failed'));
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [res.body, ingest.stream];
-    if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 << 10 })); // fewer, larger callbacks
-    stages.push(diff);
-    // unpackLayer consumes the tar to its end, so the hashes see every byte.
-    // Wait for both sides even when one fails, so nothing still writes into the pending dir.
-    const [piped, unpacked] = await Promise.allSettled([
-      pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]]),
-      unpackLayer(diff, pending.diffDir),
-    ]);
-    // A refused entry is the root cause even though it also cut the pipeline short.
-    if (unpacked.status === 'rejected' && unpacked.reason instanceof UnsafeLayerEntryError) throw unpacked.reason;
-    if (piped.status === 'rejected') throw piped.reason;
-    if (unpacked.status === 'rejected') throw unpacked.reason;
-    emit({ type: 'layer', digest: layer.blobDigest, phase: 'verifying' });
-    await ingest.commit();
-    const diffId = diff.hasher.digest();
-    if (diffId !== layer.diffId) {
-      await store.content.delete(layer.blobDigest);
-      throw new PullError(`layer ${layer.blobDigest} unpacks to ${diffId}, but the image config says ${layer.diffId}; the image is corrupt, nothing was stored`);
-    }
-    await store.layers.commit(pending, { diffId, size: diff.hasher.bytes });
-    emit({ type: 'layer', digest: layer.blobDigest, phase: 'complete' });
-  } catch (err) {
-    res.body.destroy();
-    await ingest.abort();
-    await store.layers.discard(pending);
-    if (err instanceof RegistryError || err instanceof PullError || err instanceof BlobVerificationError || err instanceof UnsafeLayerEntryError) throw err;
-    throw new PullError(`layer ${layer.blobDigest}: ${(err as Error).message}`);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  await importLayer(store, res.body, {
+    mediaType: layer.mediaType,
+    expected: { digest: layer.blobDigest, size: layer.blobSize, diffId: layer.diffId },
+    signal,
+    onBytes: (n) => {
+      const now = Date.now();
+      if (now - lastEmit >= 100 || n === layer.blobSize) {
+        lastEmit = now;
+        emit({ type: 'layer', digest: layer.blobDigest, phase: 'downloading', current: n, total: layer.blobSize });
+      }
+    },
+  });
+  emit({ type: 'layer', digest: layer.blobDigest, phase: 'verifying' });
+  emit({ type: 'layer', digest: layer.blobDigest, phase: 'complete' });
 }
 
 /** Runs jobs with at most `limit` in flight; the first failure cancels the rest and is rethrown. */

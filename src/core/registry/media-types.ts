@@ -11,6 +11,7 @@ export const MediaType = {
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
   dockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
   dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
@@ -30,6 +31,6 @@ export type LayerCompression = 'gzip' | 'none' | 'zstd';
 export function layerCompression(mediaType: string): LayerCompression | undefined {
   if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip')) return 'gzip';
   if (mediaType.endsWith('+zstd')) return 'zstd';
-  if (mediaType === MediaType.ociLayer || mediaType.endsWith('.v1.tar')) return 'none';
+  if (mediaType === MediaType.ociLayer || mediaType === MediaType.dockerLayer || mediaType.endsWith('.v1.tar')) return 'none';
   return undefined;
 }
