@@ -10,6 +10,8 @@ export type ManifestFormat = 'docker' | 'oci';
 
 export interface NewImage {
   config: ImageConfig;
+  /** The config exactly as stored elsewhere (load of an archive): kept byte for byte so the image ID stays the same. */
+  configBytes?: Buffer;
   /** Bottom first, each already in the content store (blob) and the layer store (diff). */
   layers: ImageLayer[];
   /** References to point at the image (`name:tag`, normalized here); a tag moved away leaves the old image dangling, as with Docker. */
@@ -53,7 +55,7 @@ export async function writeImage(store: Store, image: NewImage): Promise<ImageRe
     throw new Error(`image config lists ${image.config.rootfs.diff_ids.length} diff IDs for ${image.layers.length} layers`);
   }
   const layers = image.layers.map((l) => ({ ...l, mediaType: layerMediaType(format, l.mediaType) }));
-  const configBytes = Buffer.from(JSON.stringify(image.config));
+  const configBytes = image.configBytes ?? Buffer.from(JSON.stringify(image.config));
   return store.lock.withLock(async () => {
     const configDigest = await store.content.putBytes(configBytes);
     const manifest = buildManifest(format, { digest: configDigest, size: configBytes.length }, layers);
