@@ -319,6 +319,7 @@ describe('parseDockerfile: other instructions', () => {
     expect(h.args).toBe('--interval=5m --timeout=3s --retries=3 CMD curl -f http://localhost/ || exit 1');
     expect(only('HEALTHCHECK', 'HEALTHCHECK CMD ["/bin/check", "-q"]').healthcheck).toEqual({ test: ['CMD', '/bin/check', '-q'] });
     expect(only('HEALTHCHECK', 'HEALTHCHECK none').healthcheck).toEqual({ test: ['NONE'] });
+    expect(only('HEALTHCHECK', 'HEALTHCHECK --start-period="10s" CMD true').args).toBe('--start-period="10s" CMD true');
     expect(syntaxError('FROM a\nHEALTHCHECK --interval=fast CMD x').message).toMatch(/^Dockerfile:2: invalid duration for --interval/);
     expect(syntaxError('FROM a\nHEALTHCHECK RUN x').message).toBe('Dockerfile:2: Unknown type "RUN" in HEALTHCHECK (try CMD)');
     expect(parseGoDuration('1m30s')).toBe(90e9);

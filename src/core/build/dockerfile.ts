@@ -352,7 +352,10 @@ type Body<K extends InstructionKind = InstructionKind> = DistributiveOmit<Instru
 interface Request {
   keyword: string;
   flags: string[];
+  /** The arguments after the flags. */
   args: string;
+  /** Everything after the keyword, flags included, as written. */
+  raw: string;
   line: number;
   escape: string;
 }
@@ -508,7 +511,7 @@ function parseHealthcheck(r: Request): Body<'HEALTHCHECK'> {
   );
   const args = r.args;
   const [type = '', ...rest] = args.split(WHITESPACE);
-  const raw = [...r.flags, args].join(' ');
+  const raw = r.raw;
   const upper = type.toUpperCase();
   if (upper === 'NONE') {
     if (rest.length > 0) fail(r, 'HEALTHCHECK NONE takes no arguments');
@@ -594,8 +597,9 @@ function parseInstruction(logical: LogicalLine, escape: string): Instruction {
   const word = ws ? text.slice(0, ws.index) : text;
   const keyword = word.toUpperCase();
   if (!isKind(keyword)) throw new DockerfileSyntaxError(`unknown instruction: ${keyword}`, line);
-  const { flags, rest } = extractFlags(ws ? text.slice(ws.index + ws[0].length) : '');
-  const body = PARSERS[keyword]({ keyword, flags, args: rest.trim(), line, escape });
+  const raw = ws ? text.slice(ws.index + ws[0].length) : '';
+  const { flags, rest } = extractFlags(raw);
+  const body = PARSERS[keyword]({ keyword, flags, args: rest.trim(), raw, line, escape });
   return { line, text, ...body } as Instruction;
 }
 

@@ -73,8 +73,11 @@ function compile(text: string, exclusion: boolean): Pattern {
       re += '[^/]';
       matchType = 'regexp';
     } else if (ch === '\\') {
+      // moby leaves such a pattern "exact" and compares it backslash and all, so `\*x` never
+      // matches `*x`; matching through the regexp makes the escape do what it says.
       const escaped = chars[i++];
       re += escaped === undefined ? '\\\\' : escapeRegex(escaped);
+      matchType = 'regexp';
     } else if (ch === '[') {
       const end = classExtent(chars, i - 1, text);
       re += globToRegExpSource(chars.slice(i - 1, end).join(''));
