@@ -86,6 +86,10 @@ describe('parsePsFilters', () => {
         'label=env=prod',
         'exited=137',
         'exited=-1',
+        'network=front',
+        'publish=80',
+        'expose=53/udp',
+        'volume=data',
       ]),
     ).toEqual({
       status: ['running', 'exited'],
@@ -94,6 +98,10 @@ describe('parsePsFilters', () => {
       ancestor: ['nginx'],
       label: [{ key: 'env' }, { key: 'env', value: 'prod' }],
       exited: [137, -1],
+      network: ['front'],
+      publish: [{ from: 80, to: 80, protocol: 'tcp' }],
+      expose: [{ from: 53, to: 53, protocol: 'udp' }],
+      volume: ['data'],
       all: true,
     });
   });
@@ -124,9 +132,9 @@ describe('parsePsFilters', () => {
   it('rejects an unknown key', () => {
     expect(() => parsePsFilters(['foo=bar'])).toThrow(InvalidFilterError);
     expect(() => parsePsFilters(['foo=bar'])).toThrow(
-      "invalid filter 'foo': supported filters are ancestor, exited, id, label, name, status",
+      "invalid filter 'foo': supported filters are ancestor, exited, expose, id, label, name, network, publish, status, volume",
     );
-    expect(() => parsePsFilters(['network=host'])).toThrow(/^invalid filter 'network'/);
+    expect(() => parsePsFilters(['health=healthy'])).toThrow(/^invalid filter 'health'/);
   });
 
   it('rejects a value without =', () => {
@@ -233,5 +241,53 @@ describe('matchesFilter', () => {
   it('a status filter sets all, so stopped containers are listed without -a', () => {
     expect(parsePsFilters(['status=exited']).all).toBe(true);
     expect(parsePsFilters(['name=x']).all).toBe(false);
+  });
+});
+
+describe('network, publish, expose and volume filters', () => {
+  const web = rec('aa', 'web', { status: 'running' });
+  web.request = {
+    ...web.request,
+    network: 'bridge',
+    networks: ['front', 'back'],
+    ports: [{ hostIp: '', hostPort: 8080, hostPortEnd: 8080, containerPort: 80, protocol: 'tcp' }],
+    exposedPorts: ['80/tcp', '53/udp'],
+    volumes: [{ name: 'data', destination: '/var/lib/data', readOnly: false, anonymous: false }],
+    binds: [{ source: '/srv/conf', destination: '/etc/app', readOnly: true }],
+  };
+  const plainBridge = rec('bb', 'plain', { status: 'running' });
+  plainBridge.request = { ...plainBridge.request, network: 'bridge' };
+  const isolated = rec('cc', 'isolated', { status: 'running' });
+  const all = () => true;
+  const names = (filters: string[]) => [web, plainBridge, isolated].filter((r) => matchesFilter(r, parsePsFilters(filters), all)).map((r) => r.name);
+
+  it('network matches the networks a container joined, bridge by default, none for a private netns', () => {
+    expect(names(['network=back'])).toEqual(['web']);
+    expect(names(['network=bridge'])).toEqual(['plain']);
+    expect(names(['network=none'])).toEqual(['isolated']);
+    expect(names(['network=front', 'network=none'])).toEqual(['web', 'isolated']);
+  });
+
+  it('publish matches published container ports, ranges and protocols', () => {
+    expect(names(['publish=80'])).toEqual(['web']);
+    expect(names(['publish=70-90/tcp'])).toEqual(['web']);
+    expect(names(['publish=80/udp'])).toEqual([]);
+    expect(names(['publish=8080'])).toEqual([]);
+  });
+
+  it('expose matches exposed ports with tcp as the default protocol', () => {
+    expect(names(['expose=53/udp'])).toEqual(['web']);
+    expect(names(['expose=53'])).toEqual([]);
+  });
+
+  it('volume matches a volume name, a bind source or a mount destination', () => {
+    expect(names(['volume=data'])).toEqual(['web']);
+    expect(names(['volume=/etc/app'])).toEqual(['web']);
+    expect(names(['volume=other'])).toEqual([]);
+  });
+
+  it('refuses a malformed port filter with an example', () => {
+    expect(() => parsePsFilters(['publish=http'])).toThrow(/expected a container port or range.*publish=80/);
+    expect(() => parsePsFilters(['expose=90-80'])).toThrow(InvalidFilterError);
   });
 });

@@ -16,6 +16,13 @@ export interface PsFilter {
   ancestor: string[];
   label: LabelFilter[];
   exited: number[];
+  /** Network names the container is joined to (`none` and `host` for those modes). */
+  network: string[];
+  /** Container ports (or ranges) published (`publish`) or exposed (`expose`). */
+  publish: PortFilter[];
+  expose: PortFilter[];
+  /** Volume names or mount destinations. */
+  volume: string[];
   /** A status filter makes ps consider stopped containers without -a, as Docker does. */
   all: boolean;
 }
@@ -26,10 +33,17 @@ export interface LabelFilter {
   value?: string;
 }
 
+/** `80`, `8000-8080`, `53/udp`: container ports, tcp unless said otherwise. */
+export interface PortFilter {
+  from: number;
+  to: number;
+  protocol: string;
+}
+
 /** Whether the container's image is `ancestor` (name[:tag], digest or ID prefix); needs the image store. */
 export type ImageMatcher = (ancestor: string, rec: ContainerRecord) => boolean;
 
-export const PS_FILTER_KEYS = ['ancestor', 'exited', 'id', 'label', 'name', 'status'] as const;
+export const PS_FILTER_KEYS = ['ancestor', 'exited', 'expose', 'id', 'label', 'name', 'network', 'publish', 'status', 'volume'] as const;
 type PsFilterKey = (typeof PS_FILTER_KEYS)[number];
 
 export class InvalidFilterError extends Error {
@@ -43,7 +57,7 @@ export class InvalidFilterError extends Error {
 }
 
 export function emptyPsFilter(): PsFilter {
-  return { status: [], name: [], id: [], ancestor: [], label: [], exited: [], all: false };
+  return { status: [], name: [], id: [], ancestor: [], label: [], exited: [], network: [], publish: [], expose: [], volume: [], all: false };
 }
 
 /** Parses the values of every `--filter`/`-f` flag, e.g. `["status=exited", "label=env=prod"]`. */
@@ -96,12 +110,39 @@ function addValue(f: PsFilter, key: PsFilterKey, value: string): void {
       if (!f.label.some((l) => l.key === label.key && l.value === label.value)) f.label.push(label);
       return;
     }
+    case 'publish':
+    case 'expose':
+      f[key].push(parsePortFilter(key, value));
+      return;
     case 'name':
     case 'id':
     case 'ancestor':
+    case 'network':
+    case 'volume':
       pushUnique(f[key], value);
       return;
   }
+}
+
+function parsePortFilter(key: string, value: string): PortFilter {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(value);
+  const from = Number(m?.[1]);
+  const to = m?.[2] === undefined ? from : Number(m[2]);
+  if (!m || from < 1 || to > 65535 || to < from) {
+    throw new InvalidFilterError(key, `invalid filter '${key}=${value}': expected a container port or range with an optional protocol, e.g. ${key}=80, ${key}=8000-8080/tcp`);
+  }
+  return { from, to, protocol: m[3] ?? 'tcp' };
+}
+
+function portMatches(f: PortFilter, port: number, protocol: string): boolean {
+  return protocol === f.protocol && port >= f.from && port <= f.to;
+}
+
+/** The networks `ps --filter network=` and inspect name for a container. */
+export function containerNetworkNames(rec: ContainerRecord): string[] {
+  const mode = rec.request.network;
+  if (mode === 'bridge') return rec.request.networks ?? ['bridge'];
+  return [mode === 'host' ? 'host' : 'none'];
 }
 
 function pushUnique<T>(list: T[], value: T): void {
@@ -116,6 +157,15 @@ export function matchesFilter(rec: ContainerRecord, f: PsFilter, imageMatches: I
   if (f.exited.length > 0 && !(hasExited(rec) && f.exited.includes(rec.state.exitCode))) return false;
   if (f.status.length > 0 && !f.status.includes(rec.state.status)) return false;
   if (f.ancestor.length > 0 && !f.ancestor.some((a) => imageMatches(a, rec))) return false;
+  if (f.network.length > 0 && !containerNetworkNames(rec).some((n) => f.network.includes(n))) return false;
+  const published = rec.request.ports ?? [];
+  if (f.publish.length > 0 && !f.publish.some((p) => published.some((r) => portMatches(p, r.containerPort, r.protocol)))) return false;
+  const exposed = (rec.request.exposedPorts ?? []).map((k) => k.split('/')).map(([port, proto]) => [Number(port), proto ?? 'tcp'] as const);
+  if (f.expose.length > 0 && !f.expose.some((p) => exposed.some(([port, proto]) => portMatches(p, port, proto)))) return false;
+  if (f.volume.length > 0) {
+    const mounts = [...rec.request.volumes.flatMap((v) => [v.name, v.destination]), ...rec.request.binds.flatMap((b) => [b.source, b.destination])];
+    if (!f.volume.some((v) => mounts.includes(v))) return false;
+  }
   return true;
 }
 
