@@ -278,8 +278,12 @@ describe('layerCompression', () => {
 
   it('covers every layer type in the MediaType table', () => {
     const layerTypes = Object.entries(MediaType).filter(([k]) => /Layer/.test(k)).map(([, v]) => v);
-    expect(layerTypes).toHaveLength(6);
+    expect(layerTypes).toHaveLength(7);
     for (const t of layerTypes) expect(layerCompression(t)).toBeDefined();
+  });
+
+  it('reads Docker schema2 uncompressed layers (docker save archives) as plain tar', () => {
+    expect(layerCompression(MediaType.dockerLayer)).toBe('none');
   });
 
   it('other non-distributable OCI layer variants', () => {
