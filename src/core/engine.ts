@@ -6,6 +6,8 @@ import { parseReference, familiarName, formatReference, InvalidReferenceError } 
 import { parsePlatform } from './images/platform.js';
 import type { PullResult } from './images/pull.js';
 import type { PullListener } from './images/pull-events.js';
+import type { PushResult } from './images/push.js';
+import type { PushListener } from './images/push-events.js';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
@@ -115,6 +117,25 @@ export class Engine {
       maxConcurrentDownloads: this.config['max-concurrent-downloads'],
       onEvent: opts.onEvent,
     });
+  }
+
+  /** Pushes a tagged local image to its registry (the tag defaults to latest). */
+  async push(reference: string, opts: { onEvent?: PushListener } = {}): Promise<PushResult> {
+    const ref = parseReference(reference);
+    if (ref.digest) throw new InvalidReferenceError(reference, 'invalid-tag', `cannot push a digest reference ("${reference}"); push a tag`);
+    const { pushImage } = await import('./images/push.js');
+    return pushImage(this.store, await this.registry(ref.domain), ref, {
+      chunkSize: this.config['upload-chunk-size'],
+      maxConcurrentUploads: this.config['max-concurrent-uploads'],
+      onEvent: opts.onEvent,
+    });
+  }
+
+  /** Local tags of one repository (`push --all-tags`), as full references, sorted. */
+  async repositoryTags(repository: string): Promise<string[]> {
+    const ref = parseReference(repository);
+    const prefix = `${ref.domain}/${ref.path}:`;
+    return Object.keys(await this.store.images.tags()).filter((t) => t.startsWith(prefix)).sort();
   }
 
   async imageConfig(image: ImageRecord): Promise<ImageConfig> {
