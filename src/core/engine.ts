@@ -8,6 +8,10 @@ import type { PullResult } from './images/pull.js';
 import type { PullListener } from './images/pull-events.js';
 import type { PushResult } from './images/push.js';
 import type { PushListener } from './images/push-events.js';
+import type { ArchiveFormat } from './images/image-archive.js';
+import type { LoadResult } from './images/image-load.js';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
@@ -129,6 +133,32 @@ export class Engine {
       maxConcurrentUploads: this.config['max-concurrent-uploads'],
       onEvent: opts.onEvent,
     });
+  }
+
+  /**
+   * Writes images to an archive (`docker save`): to a file, which appears only once complete,
+   * or to a stream such as stdout.
+   */
+  async save(names: string[], opts: { format?: ArchiveFormat; output: string | NodeJS.WritableStream }): Promise<void> {
+    const { resolveSaveItems, saveToFile, writeImageArchive } = await import('./images/image-save.js');
+    const items = await resolveSaveItems(this.store, names);
+    const write = (out: NodeJS.WritableStream) => writeImageArchive(this.store, items, opts.format ?? 'docker-archive', out);
+    if (typeof opts.output === 'string') await saveToFile(opts.output, write);
+    else await write(opts.output);
+  }
+
+  /** Loads the images of a docker-archive or OCI-layout tar, from a file or a stream (`docker load`). */
+  async load(input: string | Readable): Promise<LoadResult> {
+    const { loadImages } = await import('./images/image-load.js');
+    const source = typeof input === 'string' ? createReadStream(input) : input;
+    if (typeof input === 'string') {
+      // Report a missing or unreadable file as such, before anything is spooled.
+      await new Promise<void>((resolve, reject) => {
+        source.once('readable', resolve);
+        source.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot read ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`)));
+      });
+    }
+    return loadImages(this.store, source);
   }
 
   /** Local tags of one repository (`push --all-tags`), as full references, sorted. */

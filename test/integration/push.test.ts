@@ -213,6 +213,32 @@ describe('uploads to a registry that has none of the blobs', () => {
   });
 });
 
+describe('an image made by tsdock (load)', () => {
+  it('pushes its own gzip blobs in chunks; skopeo verifies them and a pull gives the same image ID', async () => {
+    // save gives uncompressed layers; load stores them gzip-compressed by tsdock: blobs no
+    // registry has seen, so every layer is uploaded (the refused mount attempts included).
+    const archive = join(scratch, 'layered.tar');
+    const layered = `${tb.registries.open.addr}/layered:v1`;
+    await ok(sb, ['pull', '-q', layered]);
+    await ok(sb, ['save', '-o', archive, layered]);
+    const box = await makeSandbox();
+    cleanups.push(() => box.remove());
+    await box.setConfig({ 'upload-chunk-size': 100_000 });
+    await ok(box, ['load', '-i', archive]);
+    const target = `${tb.registries.open.addr}/share-${run}/loaded:v1`;
+    await ok(box, ['tag', layered, target]);
+    const pushed = parsePush(await ok(box, ['push', target]));
+    expect(finalStates(pushed.layers)).toEqual(['Pushed', 'Pushed', 'Pushed']);
+    expect(await remoteDigest(target)).toBe(pushed.digest);
+    await skopeo(['copy', '--src-tls-verify=false', `docker://${target}`, `oci:${join(scratch, 'loaded')}:v1`]);
+    const back = await makeSandbox();
+    cleanups.push(() => back.remove());
+    await ok(back, ['pull', '-q', target]);
+    const id = (b: Sandbox, ref: string) => ok(b, ['image', 'inspect', '--format', '{{.Id}}', ref]);
+    expect(await id(back, target)).toBe(await id(sb, layered));
+  });
+});
+
 describe('authentication', () => {
   const cases = [
     ['htpasswd Basic', () => tb.registries.basic],
