@@ -9,7 +9,7 @@ import type { PullListener } from './images/pull-events.js';
 import type { PushResult } from './images/push.js';
 import type { PushListener } from './images/push-events.js';
 import type { ArchiveFormat } from './images/image-archive.js';
-import type { LoadResult } from './images/image-load.js';
+import type { LoadProgress, LoadResult } from './images/image-load.js';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
@@ -148,7 +148,7 @@ export class Engine {
   }
 
   /** Loads the images of a docker-archive or OCI-layout tar, from a file or a stream (`docker load`). */
-  async load(input: string | Readable): Promise<LoadResult> {
+  async load(input: string | Readable, opts: { onProgress?: (p: LoadProgress) => void } = {}): Promise<LoadResult> {
     const { loadImages } = await import('./images/image-load.js');
     const source = typeof input === 'string' ? createReadStream(input) : input;
     if (typeof input === 'string') {
@@ -158,7 +158,7 @@ export class Engine {
         source.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot read ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`)));
       });
     }
-    return loadImages(this.store, source);
+    return loadImages(this.store, source, { onProgress: opts.onProgress });
   }
 
   /** Local tags of one repository (`push --all-tags`), as full references, sorted. */

@@ -26,9 +26,17 @@ export interface LoadResult {
   replaced: { tag: string; previous: Digest }[];
 }
 
+/** Progress of one layer read from the archive (bytes of the layer file). */
+export interface LoadProgress {
+  diffId: Digest;
+  current: number;
+  total: number;
+}
+
 export interface LoadOptions {
   /** Layers imported at once (each unpacks on its own core). */
   concurrency?: number;
+  onProgress?: (p: LoadProgress) => void;
 }
 
 /** One image the archive describes, checked against the archive before anything is stored. */
@@ -66,7 +74,7 @@ export async function loadImages(store: Store, source: Readable, opts: LoadOptio
     else throw new ArchiveError('the archive has neither manifest.json (docker-archive) nor index.json (OCI layout); is it the output of an image save?');
     plans = mergeSameImage(plans);
 
-    const imported = await importLayers(store, archive, plans, opts.concurrency ?? 2);
+    const imported = await importLayers(store, archive, plans, opts.concurrency ?? 2, opts.onProgress);
     const tagsBefore = await store.images.tags();
     const result: LoadResult = { images: [], replaced: [] };
     for (const plan of plans) {
@@ -179,7 +187,13 @@ function mergeSameImage(plans: ImagePlan[]): ImagePlan[] {
  * blob) is reused; the others are imported from the archive. If any fails, the layers imported
  * here that no image uses are removed again, blobs included.
  */
-async function importLayers(store: Store, archive: ExtractedArchive, plans: ImagePlan[], concurrency: number): Promise<Map<Digest, ImageLayer>> {
+async function importLayers(
+  store: Store,
+  archive: ExtractedArchive,
+  plans: ImagePlan[],
+  concurrency: number,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<Map<Digest, ImageLayer>> {
   const known = new Map<Digest, ImageLayer>();
   for (const image of await store.images.list()) {
     for (const l of image.layers) if (!known.has(l.diffId) && (await store.layers.has(l.diffId)) && (await store.content.has(l.blobDigest))) known.set(l.diffId, l);
@@ -197,7 +211,7 @@ async function importLayers(store: Store, archive: ExtractedArchive, plans: Imag
         return;
       }
       const existed = await store.layers.has(source.diffId);
-      const layer = await importFromArchive(store, archive, source, signal);
+      const layer = await importFromArchive(store, archive, source, signal, onProgress);
       result.set(source.diffId, layer);
       if (!existed) created.push(layer);
     });
@@ -208,12 +222,33 @@ async function importLayers(store: Store, archive: ExtractedArchive, plans: Imag
   return result;
 }
 
-async function importFromArchive(store: Store, archive: ExtractedArchive, source: LayerSource, signal: AbortSignal): Promise<ImageLayer> {
+async function importFromArchive(
+  store: Store,
+  archive: ExtractedArchive,
+  source: LayerSource,
+  signal: AbortSignal,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<ImageLayer> {
   const compression = compressionOf(await archive.head(source.path));
   if (compression === 'zstd') {
     throw new ArchiveError(`layer ${source.path} of the archive is zstd-compressed, which this Node version cannot decompress; save the image with gzip or uncompressed layers`);
   }
   const file = archive.open(source.path);
+  if (onProgress) {
+    const total = await archive.size(source.path);
+    let current = 0;
+    let last = 0;
+    onProgress({ diffId: source.diffId, current, total });
+    // A second 'data' listener beside the pipe: it sees every chunk without changing the flow.
+    file.on('data', (chunk: Buffer) => {
+      current += chunk.length;
+      const now = Date.now();
+      if (now - last >= 100 || current === total) {
+        last = now;
+        onProgress({ diffId: source.diffId, current, total });
+      }
+    });
+  }
   if (compression === 'gzip') {
     const { layer } = await importLayer(store, file, {
       mediaType: MediaType.dockerLayerGzip,
