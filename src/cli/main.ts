@@ -2,6 +2,9 @@ import { Engine } from '../core/engine.js';
 import type { CliContext, Command } from './command.js';
 import { UsageError } from './args.js';
 import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
+import { saveCommand } from './commands/save.js';
+import { loadCommand } from './commands/load.js';
 import { imagesCommand } from './commands/images.js';
 import { rmiCommand } from './commands/rmi.js';
 import { tagCommand } from './commands/tag.js';
@@ -30,7 +33,7 @@ const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
   topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand,
-  pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
+  pullCommand, pushCommand, saveCommand, loadCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
 /** `tsdock container <sub>`. */
@@ -58,6 +61,9 @@ const imageSub: Record<string, Command> = {
   ls: imagesCommand,
   list: imagesCommand,
   pull: pullCommand,
+  push: pushCommand,
+  save: saveCommand,
+  load: loadCommand,
   rm: rmiCommand,
   remove: rmiCommand,
   tag: tagCommand,
@@ -78,7 +84,7 @@ Global options:
 Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
   container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
-  image      Manage images (ls, pull, rm, tag, inspect, history, prune)
+  image      Manage images (ls, pull, push, save, load, rm, tag, inspect, history, prune)
   volume     Manage volumes (create, ls, inspect, rm, prune)
   network    Manage networks (create, ls, inspect, rm, prune, connect, disconnect)
 

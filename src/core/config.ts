@@ -9,6 +9,10 @@ export interface TsdockConfig extends NetworkConfigKeys {
   'insecure-registries': string[];
   /** Layer downloads in flight at once (Docker's max-concurrent-downloads). */
   'max-concurrent-downloads': number;
+  /** Layer uploads in flight at once (Docker's max-concurrent-uploads). */
+  'max-concurrent-uploads': number;
+  /** Blobs larger than this many bytes are pushed in chunks of this size; smaller ones in one request. */
+  'upload-chunk-size': number;
   /** Command -> keys, read by the TUI. */
   keymap: Record<string, string[]>;
   /** The OCI runtime binary (runc); any runc-compatible runtime works. */
@@ -28,6 +32,8 @@ export function defaultConfig(): TsdockConfig {
     'registry-mirrors': [],
     'insecure-registries': [],
     'max-concurrent-downloads': 3,
+    'max-concurrent-uploads': 5,
+    'upload-chunk-size': 16 << 20,
     keymap: {},
     runtime: '/usr/sbin/runc',
     conmon: '/usr/bin/conmon',
@@ -61,10 +67,11 @@ export async function loadConfig(path: string, mustExist = false): Promise<Tsdoc
   for (const m of cfg['registry-mirrors']) {
     if (!/^https?:\/\/[^/@?#]+\/?$/.test(m)) throw new ConfigError(`config file ${path}: registry mirror "${m}" must be a URL like http://host:port`);
   }
-  const mcd = raw['max-concurrent-downloads'];
-  if (mcd !== undefined) {
-    if (!Number.isInteger(mcd) || (mcd as number) < 1) throw new ConfigError(`config file ${path}: "max-concurrent-downloads" must be a positive integer`);
-    cfg['max-concurrent-downloads'] = mcd as number;
+  for (const key of ['max-concurrent-downloads', 'max-concurrent-uploads', 'upload-chunk-size'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`config file ${path}: "${key}" must be a positive integer`);
+    cfg[key] = v as number;
   }
   for (const key of ['runtime', 'conmon', 'init-path'] as const) {
     if (raw[key] === undefined) continue;

@@ -6,6 +6,12 @@ import { parseReference, familiarName, formatReference, InvalidReferenceError } 
 import { parsePlatform } from './images/platform.js';
 import type { PullResult } from './images/pull.js';
 import type { PullListener } from './images/pull-events.js';
+import type { PushResult } from './images/push.js';
+import type { PushListener } from './images/push-events.js';
+import type { ArchiveFormat } from './images/image-archive.js';
+import type { LoadProgress, LoadResult } from './images/image-load.js';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
@@ -115,6 +121,51 @@ export class Engine {
       maxConcurrentDownloads: this.config['max-concurrent-downloads'],
       onEvent: opts.onEvent,
     });
+  }
+
+  /** Pushes a tagged local image to its registry (the tag defaults to latest). */
+  async push(reference: string, opts: { onEvent?: PushListener } = {}): Promise<PushResult> {
+    const ref = parseReference(reference);
+    if (ref.digest) throw new InvalidReferenceError(reference, 'invalid-tag', `cannot push a digest reference ("${reference}"); push a tag`);
+    const { pushImage } = await import('./images/push.js');
+    return pushImage(this.store, await this.registry(ref.domain), ref, {
+      chunkSize: this.config['upload-chunk-size'],
+      maxConcurrentUploads: this.config['max-concurrent-uploads'],
+      onEvent: opts.onEvent,
+    });
+  }
+
+  /**
+   * Writes images to an archive (`docker save`): to a file, which appears only once complete,
+   * or to a stream such as stdout.
+   */
+  async save(names: string[], opts: { format?: ArchiveFormat; output: string | NodeJS.WritableStream }): Promise<void> {
+    const { resolveSaveItems, saveToFile, writeImageArchive } = await import('./images/image-save.js');
+    const items = await resolveSaveItems(this.store, names);
+    const write = (out: NodeJS.WritableStream) => writeImageArchive(this.store, items, opts.format ?? 'docker-archive', out);
+    if (typeof opts.output === 'string') await saveToFile(opts.output, write);
+    else await write(opts.output);
+  }
+
+  /** Loads the images of a docker-archive or OCI-layout tar, from a file or a stream (`docker load`). */
+  async load(input: string | Readable, opts: { onProgress?: (p: LoadProgress) => void } = {}): Promise<LoadResult> {
+    const { loadImages } = await import('./images/image-load.js');
+    const source = typeof input === 'string' ? createReadStream(input) : input;
+    if (typeof input === 'string') {
+      // Report a missing or unreadable file as such, before anything is spooled.
+      await new Promise<void>((resolve, reject) => {
+        source.once('readable', resolve);
+        source.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot read ${input}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`)));
+      });
+    }
+    return loadImages(this.store, source, { onProgress: opts.onProgress });
+  }
+
+  /** Local tags of one repository (`push --all-tags`), as full references, sorted. */
+  async repositoryTags(repository: string): Promise<string[]> {
+    const ref = parseReference(repository);
+    const prefix = `${ref.domain}/${ref.path}:`;
+    return Object.keys(await this.store.images.tags()).filter((t) => t.startsWith(prefix)).sort();
   }
 
   async imageConfig(image: ImageRecord): Promise<ImageConfig> {

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       'registry-mirrors': [],
       'insecure-registries': [],
       'max-concurrent-downloads': 3,
+      'max-concurrent-uploads': 5,
+      'upload-chunk-size': 16 << 20,
       keymap: {},
       runtime: '/usr/sbin/runc',
       conmon: '/usr/bin/conmon',
@@ -48,6 +50,8 @@ describe('loadConfig', () => {
       'registry-mirrors': ['http://127.0.0.1:5000', 'https://mirror.gcr.io/'],
       'insecure-registries': ['registry.lan:5000', 'buildhost'],
       'max-concurrent-downloads': 6,
+      'max-concurrent-uploads': 2,
+      'upload-chunk-size': 1 << 20,
       keymap: { quit: ['q', 'ctrl+c'] },
       runtime: '/opt/runc',
       conmon: '/opt/conmon',
@@ -57,6 +61,8 @@ describe('loadConfig', () => {
       'registry-mirrors': ['http://127.0.0.1:5000', 'https://mirror.gcr.io/'],
       'insecure-registries': ['registry.lan:5000', 'buildhost'],
       'max-concurrent-downloads': 6,
+      'max-concurrent-uploads': 2,
+      'upload-chunk-size': 1 << 20,
       keymap: { quit: ['q', 'ctrl+c'] },
       runtime: '/opt/runc',
       conmon: '/opt/conmon',
@@ -108,6 +114,11 @@ describe('loadConfig', () => {
       await expect(loadConfig(path)).rejects.toThrow(`config file ${path}: "max-concurrent-downloads" must be a positive integer`);
     },
   );
+
+  it.each(['max-concurrent-uploads', 'upload-chunk-size'])('refuses a %s that is not a positive integer', async (key) => {
+    const path = await configFile({ [key]: 0 });
+    await expect(loadConfig(path)).rejects.toThrow(`config file ${path}: "${key}" must be a positive integer`);
+  });
 
   it('accepts max-concurrent-downloads = 1', async () => {
     expect((await loadConfig(await configFile({ 'max-concurrent-downloads': 1 })))['max-concurrent-downloads']).toBe(1);

@@ -1,6 +1,7 @@
 import type { PullEvent } from '../../core/images/pull-events.js';
 import { shortId } from '../../core/images/digest.js';
 import { humanSize } from '../../core/format/human.js';
+import { ProgressLines } from './progress-lines.js';
 
 const BAR_WIDTH = 50;
 
@@ -33,32 +34,15 @@ function statusText(e: Extract<PullEvent, { type: 'layer' }>, withBar: boolean):
  * in place with cursor movements; elsewhere each state change is one plain line (no bars).
  */
 export class PullProgressPrinter {
-  private readonly lines: string[] = [];
-  private readonly lastStatus = new Map<string, string>();
+  private readonly lines: ProgressLines;
 
-  constructor(
-    private readonly out: NodeJS.WritableStream,
-    private readonly tty: boolean,
-  ) {}
+  constructor(out: NodeJS.WritableStream, tty: boolean) {
+    this.lines = new ProgressLines(out, tty);
+  }
 
   handle = (e: PullEvent): void => {
     if (e.type === 'resolved' || e.type === 'done') return;
-    const id = shortId(e.digest);
-    const text = statusText(e, this.tty);
-    if (!this.tty) {
-      // Without a terminal Docker prints state changes only, no byte progress.
-      if (e.phase === 'downloading' || this.lastStatus.get(id) === text) return;
-      this.lastStatus.set(id, text);
-      this.out.write(`${id}: ${text}\n`);
-      return;
-    }
-    let row = this.lines.indexOf(id);
-    if (row === -1) {
-      this.lines.push(id);
-      this.out.write(`${id}: ${text}\n`);
-      return;
-    }
-    const up = this.lines.length - row;
-    this.out.write(`\x1b[${up}A\r\x1b[2K${id}: ${text}\r\x1b[${up}B`);
+    // Without a terminal Docker prints state changes only, no byte progress.
+    this.lines.show(shortId(e.digest), statusText(e, this.lines.tty), e.phase === 'downloading');
   };
 }

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
@@ -68,6 +68,19 @@ export class ContentStore {
 
   openRead(d: Digest): ReadStream {
     return createReadStream(this.path(d));
+  }
+
+  /** `length` bytes of a blob from `offset` (one chunk of a chunked upload). */
+  async readRange(d: Digest, offset: number, length: number): Promise<Buffer> {
+    const fh = await open(this.path(d), 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      if (bytesRead !== length) throw new Error(`blob ${d} is shorter than expected (read ${bytesRead} of ${length} bytes at ${offset})`);
+      return buf;
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Stores small content whose bytes are already in memory (manifests, configs). */

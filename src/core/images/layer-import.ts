@@ -13,8 +13,11 @@ export class LayerImportError extends Error {}
 export interface LayerImportOptions {
   /** Media type of the blob; says whether it is gzip-compressed or a plain tar. */
   mediaType: string;
-  /** What a manifest promised: the blob is verified against it, and nothing is kept on mismatch. */
-  expected?: { digest: Digest; size: number; diffId?: Digest };
+  /**
+   * What a manifest promised: the blob is verified against it, and nothing is kept on mismatch.
+   * An archive may only promise the diffID (docker-archive layers have no blob digest).
+   */
+  expected?: { digest?: Digest; size?: number; diffId?: Digest };
   /** Running count of blob bytes read, for progress. */
   onBytes?: (bytes: number) => void;
   /** Aborting destroys the source and discards everything written so far. */
@@ -45,7 +48,7 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
   const name = opts.expected?.digest ?? 'layer';
   const compression = readableCompression(opts.mediaType, name);
 
-  const ingest = await store.content.ingest(opts.expected?.digest, opts.expected?.size);
+  const ingest = await store.content.ingest(opts.expected?.digest, opts.expected?.digest && opts.expected.size);
   ingest.onBytes = opts.onBytes;
   const pending = await store.layers.begin(opts.expected?.diffId ?? opts.expected?.digest ?? 'sha256:new');
   const diff = new HashingCounter();

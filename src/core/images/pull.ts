@@ -5,6 +5,7 @@ import { importLayer, readableCompression } from './layer-import.js';
 import { formatPlatform, hostPlatform, selectManifest, type Platform } from './platform.js';
 import { formatReference, type ImageReference } from './reference.js';
 import type { PullListener } from './pull-events.js';
+import { runBounded } from './run-bounded.js';
 import type { Descriptor, ImageManifest } from '../registry/manifest.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Store } from '../store/store.js';
@@ -147,26 +148,4 @@ async function fetchLayer(
   });
   emit({ type: 'layer', digest: layer.blobDigest, phase: 'verifying' });
   emit({ type: 'layer', digest: layer.blobDigest, phase: 'complete' });
-}
-
-/** Runs jobs with at most `limit` in flight; the first failure cancels the rest and is rethrown. */
-async function runBounded<T>(items: T[], limit: number, job: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
-  const controller = new AbortController();
-  let next = 0;
-  let firstError: unknown;
-  const worker = async () => {
-    while (next < items.length && !controller.signal.aborted) {
-      const item = items[next++]!;
-      try {
-        await job(item, controller.signal);
-      } catch (err) {
-        if (!controller.signal.aborted) {
-          firstError = err;
-          controller.abort();
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (firstError) throw firstError;
 }

@@ -5,6 +5,7 @@ import { nextLink } from './link-header.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } from './registry-errors.js';
+import { contentRange, receivedBytes, uploadUrl } from './blob-upload.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 import { registryEndpointHost } from '../images/reference.js';
 import { isInsecureRegistry, type TsdockConfig } from '../config.js';
@@ -19,6 +20,17 @@ export interface FetchedManifest {
 }
 
 type Action = 'pull' | 'push' | 'catalog';
+
+interface RequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Scopes the token must grant besides the request's own (a mount needs pull on its source). */
+  extraScopes?: string[];
+}
+
+/** Where a blob push stands after its first request. */
+export type UploadStart = { mounted: true } | { mounted: false; location: string };
 
 /**
  * Client for one registry (a domain such as docker.io or 127.0.0.1:5000), speaking the OCI
@@ -127,6 +139,113 @@ export class RegistryClient {
     return repos;
   }
 
+  // --- push ---------------------------------------------------------------------------------
+  // Pushes always go to the registry itself, never to a mirror.
+
+  private pushEndpoint(): string {
+    return this.endpoints().at(-1)!;
+  }
+
+  /** HEAD of a blob in a repository: is it already there? */
+  async blobExists(repo: string, digest: Digest): Promise<boolean> {
+    const res = await this.request(this.pushEndpoint(), `/v2/${repo}/blobs/${digest}`, repo, 'push', { method: 'HEAD' });
+    if (res.status === 200) {
+      res.discard();
+      return true;
+    }
+    if (res.status === 404) {
+      res.discard();
+      return false;
+    }
+    throw await this.pushFailure(res, `checking for blob ${digest} in ${this.domain}/${repo}`);
+  }
+
+  /**
+   * Opens an upload session. With `mountFrom`, asks the registry to link the blob from another
+   * of its repositories instead; when it cannot, it opens an ordinary session (202), which the
+   * caller then uses for the upload.
+   */
+  async startUpload(repo: string, mountFrom?: { digest: Digest; repo: string }): Promise<UploadStart> {
+    const query = mountFrom ? `?mount=${mountFrom.digest}&from=${encodeURIComponent(mountFrom.repo)}` : '';
+    const res = await this.request(this.pushEndpoint(), `/v2/${repo}/blobs/uploads/${query}`, repo, 'push', {
+      method: 'POST',
+      extraScopes: mountFrom ? [`repository:${mountFrom.repo}:pull`] : [],
+    });
+    if (mountFrom && res.status === 201) {
+      res.discard();
+      return { mounted: true };
+    }
+    if (res.status === 202) {
+      res.discard();
+      return { mounted: false, location: uploadUrl(res.headers.location, res.url) };
+    }
+    throw await this.pushFailure(res, `starting an upload to ${this.domain}/${repo}`);
+  }
+
+  /** Sends one chunk (PATCH with Content-Range); returns where the session continues. */
+  async uploadChunk(repo: string, location: string, data: Buffer, offset: number): Promise<string> {
+    const res = await this.request(this.pushEndpoint(), location, repo, 'push', {
+      method: 'PATCH',
+      body: data,
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': contentRange(offset, data.length) },
+    });
+    if (res.status !== 202) throw await this.pushFailure(res, `uploading bytes ${contentRange(offset, data.length)} to ${this.domain}/${repo}`);
+    res.discard();
+    const held = receivedBytes(res.headers.range);
+    if (held !== undefined && held !== offset + data.length) {
+      throw new RegistryError(`registry ${this.domain} holds ${held} bytes of the upload after a chunk that should have brought it to ${offset + data.length}; push again`);
+    }
+    return uploadUrl(res.headers.location, res.url);
+  }
+
+  /** Closes a session with PUT ?digest= (carrying the whole blob for a monolithic upload). */
+  async completeUpload(repo: string, location: string, digest: Digest, data?: Buffer): Promise<void> {
+    const res = await this.request(this.pushEndpoint(), uploadUrl(location, location, { digest }), repo, 'push', {
+      method: 'PUT',
+      body: data ?? Buffer.alloc(0),
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+    if (res.status !== 201 && res.status !== 204) throw await this.pushFailure(res, `completing the upload of ${digest} to ${this.domain}/${repo}`);
+    res.discard();
+  }
+
+  /** Abandons an upload session (best effort: registries purge stale ones anyway). */
+  async cancelUpload(repo: string, location: string): Promise<void> {
+    try {
+      (await this.request(this.pushEndpoint(), location, repo, 'push', { method: 'DELETE' })).discard();
+    } catch {
+      /* nothing to undo on our side */
+    }
+  }
+
+  /** PUT of a manifest under a tag (or digest); returns the digest the registry stored it as. */
+  async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+    const res = await this.request(this.pushEndpoint(), `/v2/${repo}/manifests/${reference}`, repo, 'push', {
+      method: 'PUT',
+      body: bytes,
+      headers: { 'Content-Type': mediaType },
+    });
+    if (res.status !== 201 && res.status !== 200) throw await this.pushFailure(res, `pushing the manifest of ${this.domain}/${repo}:${reference}`);
+    res.discard();
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+    const stored = res.headers['docker-content-digest'];
+    if (typeof stored === 'string' && stored.startsWith('sha256:') && stored !== digest) {
+      throw new RegistryError(`registry ${this.domain} stored the manifest of ${repo}:${reference} as ${stored}, but its bytes hash to ${digest}`);
+    }
+    return digest;
+  }
+
+  /** A failed push request, as an error that says what was being done and what the registry said. */
+  private async pushFailure(res: HttpResponse, doing: string): Promise<RegistryError> {
+    const detail = describeErrorBody(await res.text().catch(() => ''));
+    const said = detail.message ? `: ${detail.code ? `${detail.code.toLowerCase().replace(/_/g, ' ')}: ` : ''}${detail.message}` : '';
+    if (res.status === 404) {
+      return new NotFoundError(`registry ${this.domain} answered 404 Not Found while ${doing}${said}; check the repository name`, 404, detail.code);
+    }
+    const hint = res.status >= 500 ? '; the registry failed, try again later' : '';
+    return new RegistryError(`registry ${this.domain} answered ${res.status} ${res.statusText} while ${doing}${said}${hint}`, res.status, detail.code);
+  }
+
   /** Checks credentials the way `docker login` does: /v2/ answered with them, no scope. */
   async checkLogin(creds: Credentials): Promise<void> {
     const endpoint = this.endpoints().at(-1)!;
@@ -140,26 +259,24 @@ export class RegistryClient {
     if (check.status !== 200) throw new UnauthorizedError(`login to ${this.domain} failed: unauthorized: incorrect username or password`, check.status);
   }
 
-  private async request(
-    endpoint: string,
-    pathAndQuery: string,
-    repo: string,
-    action: Action,
-    init: { method?: string; headers?: Record<string, string> } = {},
-  ): Promise<HttpResponse> {
-    const scope = action === 'catalog' ? 'registry:catalog:*' : `repository:${repo}:${action}`;
+  private async request(endpoint: string, pathOrUrl: string, repo: string, action: Action, init: RequestInit = {}): Promise<HttpResponse> {
+    const scopes = [action === 'catalog' ? 'registry:catalog:*' : `repository:${repo}:${action === 'push' ? 'pull,push' : action}`, ...(init.extraScopes ?? [])];
+    const scope = scopes.join(' ');
     const cacheKey = `${endpoint} ${scope}`;
-    const url = `${endpoint}${pathAndQuery}`;
+    // Upload sessions hand out absolute Locations; everything else is a path under the endpoint.
+    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${endpoint}${pathOrUrl}`;
+    const send = (authorization?: string) =>
+      httpRequest(url, { method: init.method, body: init.body, headers: { ...init.headers, ...(authorization && { Authorization: authorization }) } });
     const cached = this.authCache.get(cacheKey);
-    const res = await httpRequest(url, { ...init, headers: { ...init.headers, ...(cached && { Authorization: cached }) } });
+    const res = await send(cached);
     if (res.status !== 401) return res;
     res.discard();
-    const authorization = await this.authorize(endpoint, res, scope, await this.credsFor());
+    const authorization = await this.authorize(endpoint, res, scope, await this.credsFor(), action);
     this.authCache.set(cacheKey, authorization);
-    const retry = await httpRequest(url, { ...init, headers: { ...init.headers, Authorization: authorization } });
+    const retry = await send(authorization);
     if (retry.status === 401 || retry.status === 403) {
       const detail = describeErrorBody(await retry.text());
-      throw this.unauthorized(repo || this.domain, detail.message);
+      throw this.unauthorized(repo || this.domain, detail.message, action);
     }
     return retry;
   }
@@ -169,12 +286,12 @@ export class RegistryClient {
   }
 
   /** Turns a 401 challenge into an Authorization header value. */
-  private async authorize(endpoint: string, res: HttpResponse, scope: string, creds: Credentials | undefined): Promise<string> {
+  private async authorize(endpoint: string, res: HttpResponse, scope: string, creds: Credentials | undefined, action: Action = 'pull'): Promise<string> {
     const challenges = parseWwwAuthenticate(String(res.headers['www-authenticate'] ?? ''));
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) return `Bearer ${await this.fetchToken(bearer, scope, creds)}`;
     if (challenges.some((c) => c.scheme === 'basic')) {
-      if (!creds) throw this.unauthorized(scope.split(':')[1] || this.domain);
+      if (!creds) throw this.unauthorized(scope.split(':')[1] || this.domain, undefined, action);
       return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     throw new RegistryError(`registry ${this.domain} (${endpoint}) asked for authentication with an unsupported scheme: ${res.headers['www-authenticate'] ?? 'none given'}`);
@@ -185,7 +302,8 @@ export class RegistryClient {
     if (!realm) throw new RegistryError(`registry ${this.domain} sent a Bearer challenge without a realm`);
     const url = new URL(realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    if (scope) url.searchParams.set('scope', scope);
+    // One `scope` parameter per scope, as Docker sends them.
+    for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
     if (creds) url.searchParams.set('account', creds.username);
     const headers: Record<string, string> = {};
     if (creds) headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
@@ -206,14 +324,14 @@ export class RegistryClient {
     return token;
   }
 
-  private unauthorized(what: string, detail?: string): UnauthorizedError {
+  private unauthorized(what: string, detail?: string, action: Action = 'pull'): UnauthorizedError {
     return new UnauthorizedError(
-      `unauthorized: access to ${this.domain}/${what} was denied${detail ? ` (${detail})` : ''}; run \`tsdock login ${this.domain}\` with an account that may read it`,
+      `unauthorized: access to ${this.domain}/${what} was denied${detail ? ` (${detail})` : ''}; run \`tsdock login ${this.domain}\` with an account that may ${action === 'push' ? 'push to' : 'read'} it`,
       401,
     );
   }
 
-  private async expectOk(res: HttpResponse, where: string, what: 'manifest' | 'blob' | 'repository' | 'catalog'): Promise<void> {
+  private async expectOk(res: HttpResponse, where: string, what: 'manifest' | 'blob' | 'repository' | 'catalog' | 'blob upload', action: Action = 'pull'): Promise<void> {
     if (res.status >= 200 && res.status < 300) return;
     const detail = describeErrorBody(await res.text().catch(() => ''));
     if (res.status === 404) {
@@ -225,7 +343,7 @@ export class RegistryClient {
             : `${what} ${where} not found on the registry`;
       throw new NotFoundError(msg, 404, detail.code);
     }
-    if (res.status === 401 || res.status === 403) throw this.unauthorized(where.slice(this.domain.length + 1), detail.message);
+    if (res.status === 401 || res.status === 403) throw this.unauthorized(where.slice(this.domain.length + 1), detail.message, action);
     throw new RegistryError(
       `registry ${this.domain} answered ${res.status} ${res.statusText} for ${what} ${where}${detail.message ? `: ${detail.message}` : ''}${res.status >= 500 ? '; the registry failed, try again later' : ''}`,
       res.status,
