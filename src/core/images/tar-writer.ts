@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Header, Pax } from 'tar';
 
 /**
  * Writes a ustar archive to a stream, entry by entry, honouring backpressure. Enough for image
@@ -45,44 +46,14 @@ function padding(size: number): Buffer {
   return Buffer.alloc((512 - (size % 512)) % 512);
 }
 
-/** One ustar header block; names over 100 bytes are split into prefix and name at a slash. */
+/**
+ * The header block(s) of one entry, encoded by node-tar: ustar, with a PAX header in front
+ * when the path does not fit, and base-256 sizes over 8 GiB.
+ */
 export function tarHeader(path: string, typeflag: '0' | '5', size: number, mode: number): Buffer {
-  const b = Buffer.alloc(512);
-  let name = path;
-  let prefix = '';
-  if (Buffer.byteLength(path) > 100) {
-    const cut = path.lastIndexOf('/', path.length - 2);
-    prefix = path.slice(0, cut);
-    name = path.slice(cut + 1);
-    if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) throw new Error(`archive path too long for ustar: ${path}`);
-  }
-  b.write(name, 0, 100, 'utf8');
-  octal(b, 100, 8, mode);
-  octal(b, 108, 8, 0);
-  octal(b, 116, 8, 0);
-  if (size <= 0o77777777777) octal(b, 124, 12, size);
-  else {
-    // GNU base-256 for sizes over 8 GiB: high bit set, big-endian value.
-    b[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--) {
-      b[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-  }
-  octal(b, 136, 12, 0);
-  b.write(typeflag, 156, 1, 'ascii');
-  b.write('ustar\u000000', 257, 8, 'ascii');
-  b.write('root', 265, 32, 'ascii');
-  b.write('root', 297, 32, 'ascii');
-  b.write(prefix, 345, 155, 'utf8');
-  b.fill(' ', 148, 156);
-  let sum = 0;
-  for (const byte of b) sum += byte;
-  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
-  return b;
-}
-
-function octal(b: Buffer, offset: number, width: number, value: number): void {
-  b.write(`${value.toString(8).padStart(width - 1, '0')}\0`, offset, width, 'ascii');
+  const data = { path, type: typeflag === '5' ? ('Directory' as const) : ('File' as const), size, mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0) };
+  const header = new Header(data);
+  const needPax = header.encode();
+  if (!header.block) throw new Error(`cannot encode a tar header for ${path}`);
+  return needPax ? Buffer.concat([new Pax(data).encode(), header.block]) : header.block;
 }
