@@ -25,11 +25,12 @@ import { volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCom
 import { attachCommand } from './commands/attach.js';
 import { networkSub } from './commands/network.js';
 import { portCommand } from './commands/port.js';
+import { commitCommand } from './commands/commit.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
-  topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand,
+  topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand, commitCommand,
   pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
@@ -40,6 +41,7 @@ const containerSub: Record<string, Command> = {
   rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand, attach: attachCommand,
   inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
   top: topCommand, stats: statsCommand, cp: cpCommand, diff: diffCommand, rename: renameCommand, port: portCommand,
+  commit: commitCommand,
 };
 
 /** `tsdock volume <sub>`, with Docker's aliases. */
@@ -77,7 +79,7 @@ Global options:
 
 Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
-  container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
+  container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, commit, prune, ...)
   image      Manage images (ls, pull, rm, tag, inspect, history, prune)
   volume     Manage volumes (create, ls, inspect, rm, prune)
   network    Manage networks (create, ls, inspect, rm, prune, connect, disconnect)

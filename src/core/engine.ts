@@ -38,6 +38,17 @@ export interface ImageSummary {
   size: number;
 }
 
+export interface CommitOptions {
+  /** REPOSITORY[:TAG] to tag the new image with. */
+  reference?: string;
+  author?: string;
+  message?: string;
+  /** `-c` values: Dockerfile instructions applied to the config. */
+  changes?: string[];
+  /** Pause a running container while its layer is read (default true, as Docker). */
+  pause?: boolean;
+}
+
 export interface PruneResult {
   entries: RemovalEntry[];
   reclaimed: number;
@@ -193,6 +204,48 @@ export class Engine {
       await this.store.images.saveTags(tags);
       return { entries, reclaimed };
     });
+  }
+
+  /**
+   * `commit`: the container's layer (its overlay upper dir, without runc's mount points)
+   * becomes a new image on top of the container's image, with the container's config and
+   * the `-c` changes applied. A running container is paused meanwhile unless `pause` is false.
+   */
+  async commit(container: string, opts: CommitOptions = {}): Promise<ImageRecord> {
+    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { LowerView, isInitPath }] = await Promise.all([
+      import('./build/commit-changes.js'),
+      import('./build/config-instructions.js'),
+      import('./images/image-commit.js'),
+      import('./runtime/container-diff.js'),
+    ]);
+    const changes = parseCommitChanges(opts.changes ?? []);
+    const tags = opts.reference ? [formatReference(parseReference(opts.reference))] : [];
+    const manager = await this.containers();
+    const rec = await manager.find(container);
+    const image = await this.store.images.get(rec.imageId);
+    if (!image) throw new ImageNotFoundError(rec.imageId);
+    const imageConfig = await this.imageConfig(image);
+    const containerConfig = commitMod.containerCommitConfig(imageConfig.config, rec);
+    let config = containerConfig;
+    const vars = envMap(config.Env);
+    const state = { cmdSet: false };
+    for (const change of changes) config = applyConfigInstruction(config, change, vars, state);
+    const layerDirs = image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
+    const pause = opts.pause !== false && rec.state.status === 'running';
+    if (pause) await manager.pause(rec.id);
+    try {
+      return await commitMod.writeChildImage(this.store, {
+        parent: { record: image, config: imageConfig },
+        changes: { dir: manager.paths.upper(rec.id), tree: { overlay: true, exclude: isInitPath, lower: new LowerView(layerDirs) } },
+        config,
+        createdBy: commitMod.commitCreatedBy(containerConfig),
+        author: opts.author,
+        comment: opts.message,
+        tags,
+      });
+    } finally {
+      if (pause) await manager.unpause(rec.id).catch(() => {});
+    }
   }
 
   async login(server: string, creds: Credentials): Promise<void> {

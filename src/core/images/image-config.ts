@@ -21,6 +21,8 @@ export interface ContainerDefaults {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** SHELL of a Dockerfile: the shell form of RUN/CMD/ENTRYPOINT runs under it. */
+  Shell?: string[];
 }
 
 export interface HistoryEntry {
