@@ -1,4 +1,4 @@
-import { parseDockerfile } from './dockerfile.js';
+import { DockerfileSyntaxError, parseDockerfile } from './dockerfile.js';
 import { isCommitChange, type ConfigInstruction } from './config-instructions.js';
 
 export class CommitChangeError extends Error {}
@@ -14,7 +14,9 @@ export function parseCommitChanges(changes: readonly string[]): ConfigInstructio
   try {
     parsed = parseDockerfile(['FROM scratch', ...changes].join('\n'));
   } catch (err) {
-    throw new CommitChangeError(`invalid change: ${(err as Error).message.replace(/line (\d+)/, (_m, n: string) => `line ${Number(n) - 1}`)}`);
+    if (!(err instanceof DockerfileSyntaxError)) throw err;
+    const what = err.message.replace(/^Dockerfile:\d+: /, '');
+    throw new CommitChangeError(`dockerfile parse error on change ${err.line - 1} (${JSON.stringify(changes[err.line - 2] ?? '')}): ${what}`);
   }
   const instructions = parsed.stages.flatMap((s) => s.instructions).filter((i) => i.kind !== 'FROM');
   if (parsed.stages.length !== 1 || parsed.metaArgs.length > 0) throw new CommitChangeError('FROM is not a valid change command');

@@ -1,13 +1,14 @@
 import { posix } from 'node:path';
 import type { ContainerDefaults } from '../images/image-config.js';
-import { expandWord, type Instruction } from './dockerfile.js';
+import type { Instruction } from './dockerfile.js';
+import { expandWord } from './variable-expansion.js';
 
 /** Instructions that only change the image's config (no files): `commit -c` accepts these. */
-export type ConfigInstruction = Exclude<Instruction, { kind: 'FROM' | 'COPY' | 'ADD' | 'ARG' }>;
+export type ConfigInstruction = Exclude<Instruction, { kind: 'FROM' | 'COPY' | 'ADD' | 'ARG' | 'RUN' | 'MAINTAINER' }>;
 
-const CONFIG_KINDS = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'SHELL']);
+const CONFIG_KINDS = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'SHELL', 'HEALTHCHECK', 'ONBUILD']);
 /** Docker's `commit --change` list (dockerfile.BuildFromConfig's allowed instructions). */
-const COMMIT_KINDS = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL']);
+const COMMIT_KINDS = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'USER', 'VOLUME', 'WORKDIR', 'STOPSIGNAL', 'ONBUILD']);
 
 export function isConfigInstruction(i: Instruction): i is ConfigInstruction {
   return CONFIG_KINDS.has(i.kind);
@@ -26,12 +27,12 @@ export interface ConfigState {
   cmdSet: boolean;
 }
 
-/** `KEY=value` entries as a map, for variable expansion. */
-export function envMap(env: readonly string[] | undefined): Map<string, string> {
-  const m = new Map<string, string>();
+/** `KEY=value` entries as a record, for variable expansion. */
+export function envMap(env: readonly string[] | undefined): Record<string, string> {
+  const m: Record<string, string> = {};
   for (const e of env ?? []) {
     const i = e.indexOf('=');
-    if (i > 0) m.set(e.slice(0, i), e.slice(i + 1));
+    if (i > 0) m[e.slice(0, i)] = e.slice(i + 1);
   }
   return m;
 }
@@ -68,7 +69,7 @@ export function shellArgv(config: ContainerDefaults, command: string): string[] 
  * expanded with `vars` (the stage's ENV, then ARGs) as Docker does for these instructions;
  * CMD/ENTRYPOINT are left to the shell.
  */
-export function applyConfigInstruction(config: ContainerDefaults, instr: ConfigInstruction, vars: Map<string, string>, state: ConfigState, escapeChar?: string): ContainerDefaults {
+export function applyConfigInstruction(config: ContainerDefaults, instr: ConfigInstruction, vars: Record<string, string>, state: ConfigState, escapeChar?: string): ContainerDefaults {
   const out: ContainerDefaults = { ...config };
   const x = (w: string) => expandWord(w, vars, escapeChar);
   switch (instr.kind) {
@@ -86,7 +87,7 @@ export function applyConfigInstruction(config: ContainerDefaults, instr: ConfigI
       let env = [...(config.Env ?? [])];
       for (const [k, v] of pairs) {
         env = setEnv(env, k, v);
-        vars.set(k, v);
+        vars[k] = v;
       }
       out.Env = env;
       break;
@@ -125,6 +126,21 @@ export function applyConfigInstruction(config: ContainerDefaults, instr: ConfigI
     case 'SHELL':
       out.Shell = [...instr.shell];
       break;
+    case 'HEALTHCHECK': {
+      const h = instr.healthcheck;
+      out.Healthcheck = {
+        Test: h.test,
+        ...(h.interval !== undefined && { Interval: h.interval }),
+        ...(h.timeout !== undefined && { Timeout: h.timeout }),
+        ...(h.startPeriod !== undefined && { StartPeriod: h.startPeriod }),
+        ...(h.startInterval !== undefined && { StartInterval: h.startInterval }),
+        ...(h.retries !== undefined && { Retries: h.retries }),
+      };
+      break;
+    }
+    case 'ONBUILD':
+      out.OnBuild = [...(config.OnBuild ?? []), instr.args];
+      break;
   }
   return out;
 }
@@ -134,7 +150,6 @@ export function resolveWorkdir(current: string | undefined, path: string): strin
   return posix.resolve(current || '/', path);
 }
 
-/** ENV/LABEL pairs, whatever shape the parser gives them (tuples or key/value objects). */
-function pairsOf(instr: { pairs: unknown }): [string, string][] {
-  return (instr.pairs as unknown[]).map((p) => (Array.isArray(p) ? [String(p[0]), String(p[1])] : [String((p as { key: string }).key), String((p as { value: string }).value)]));
+function pairsOf(instr: { pairs: [string, string][] }): [string, string][] {
+  return instr.pairs;
 }
