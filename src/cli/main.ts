@@ -26,12 +26,13 @@ import { attachCommand } from './commands/attach.js';
 import { networkSub } from './commands/network.js';
 import { portCommand } from './commands/port.js';
 import { commitCommand } from './commands/commit.js';
+import { buildCommand } from './commands/build.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
   topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand, commitCommand,
-  pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
+  buildCommand, pullCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
 /** `tsdock container <sub>`. */
@@ -66,6 +67,7 @@ const imageSub: Record<string, Command> = {
   inspect: imageInspectCommand,
   history: historyCommand,
   prune: imagePruneCommand,
+  build: buildCommand,
 };
 
 const GLOBAL_USAGE = `Usage:  tsdock [OPTIONS] COMMAND
@@ -80,7 +82,7 @@ Global options:
 Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
   container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, commit, prune, ...)
-  image      Manage images (ls, pull, rm, tag, inspect, history, prune)
+  image      Manage images (ls, build, pull, rm, tag, inspect, history, prune)
   volume     Manage volumes (create, ls, inspect, rm, prune)
   network    Manage networks (create, ls, inspect, rm, prune, connect, disconnect)
 
