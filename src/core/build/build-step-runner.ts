@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerManager } from '../runtime/container-manager.js';
 import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
 import type { ImageRecord } from '../images/image-record.js';
@@ -51,7 +52,15 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
   };
   const rec = await manager.create(opts.image, request);
   const short = rec.id.slice(0, 12);
-  const kill = () => void manager.kill(rec.id, 'SIGKILL').catch(() => {});
+  // A cancel can come before runc has started the process: keep killing until runAttached returns.
+  let finished = false;
+  const kill = () =>
+    void (async () => {
+      while (!finished) {
+        await manager.kill(rec.id, 'SIGKILL').catch(() => {});
+        await sleep(100);
+      }
+    })();
   try {
     opts.onEvent({ type: 'running', containerId: short });
     opts.signal?.addEventListener('abort', kill, { once: true });
@@ -63,11 +72,12 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
           cb();
         },
       });
-    const exitCode = await manager.runAttached(rec.id, { stdout: sink('stdout'), stderr: sink('stderr'), inheritTty: false });
+    const exitCode = await manager.runAttached(rec.id, { stdout: sink('stdout'), stderr: sink('stderr'), inheritTty: false }).finally(() => (finished = true));
     if (opts.signal?.aborted) throw new BuildCancelledError();
     if (exitCode !== 0) return { exitCode };
     return { exitCode, result: await onSuccess(manager.paths.upper(rec.id)) };
   } finally {
+    finished = true;
     opts.signal?.removeEventListener('abort', kill);
     await manager.remove(rec.id, { force: true, volumes: true });
     opts.onEvent({ type: 'container-removed', containerId: short });

@@ -288,7 +288,9 @@ class Builder {
     const argv = instr.run.form === 'exec' ? instr.run.argv : shellArgv(s.config, instr.run.command);
     // Build args reach the command as variables unless ENV sets the same name (ENV wins).
     const env = envMap(s.config.Env);
-    const args = Object.entries(this.argsInScope(s)).filter(([k]) => !(k in env));
+    const args = Object.entries(this.argsInScope(s))
+      .filter(([k]) => !(k in env))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const prefix = args.length ? `|${args.length} ${args.map(([k, v]) => `${k}=${v}`).join(' ')} ` : '';
     const createdBy = `${prefix}${argv.join(' ')}`;
     const image = s.image;
@@ -332,12 +334,14 @@ class Builder {
     const mode = instr.chmod !== undefined ? parseChmod(x(instr.chmod)) : undefined;
     const describe = `${instr.kind} ${instr.chown !== undefined ? `--chown=${owner.uid}:${owner.gid} ` : ''}${mode !== undefined ? `--chmod=${mode.toString(8)} ` : ''}${sources.join(' ')} ${dest}`;
 
-    await this.withSourceRoot(instr, async (root, ignore, fromId) => {
+    await this.withSourceRoot(instr, async (root, ignore) => {
       const resolved = await resolveCopySources(root, sources, ignore, instr.kind).catch((err: Error) => {
         throw new BuildStepError(`Dockerfile:${instr.line}: ${err.message}`, instr.line);
       });
       const hash = await hashCopySources(resolved, ignore);
-      const key = stepCacheKey({ parent: s.image?.id ?? '', instruction: `${describe}${fromId ? ` from ${fromId}` : ''}`, sourcesHash: hash });
+      // The sources hash covers what is copied, so a --from stage that was rebuilt with the same
+      // files still hits (as Docker's content-based COPY cache).
+      const key = stepCacheKey({ parent: s.image?.id ?? '', instruction: describe, sourcesHash: hash });
       await this.cached(s, key, async () => {
         const staging = tempName(this.deps.store.layers.dir, 'build-copy');
         await mkdir(staging, { mode: 0o755 });
@@ -347,7 +351,7 @@ class Builder {
             parent: await this.parent(s),
             changes: { dir: staging, tree: {} },
             config: s.config,
-            createdBy: `/bin/sh -c #(nop) ${instr.kind} ${hash.replace('sha256:', 'dir:')} in ${dest} `,
+            createdBy: `/bin/sh -c #(nop) ${instr.kind} ${resolved.length === 1 && !(await lstat(resolved[0]!.abs)).isDirectory() ? 'file' : 'dir'}:${hash.slice(7)} in ${dest} `,
           });
         } finally {
           await rm(staging, { recursive: true, force: true });
@@ -360,7 +364,7 @@ class Builder {
    * Runs `fn` with the root COPY reads from: the context (with .dockerignore), or for
    * --from the root filesystem of an earlier stage or an image, mounted read-only meanwhile.
    */
-  private async withSourceRoot(instr: InstructionOf<'COPY' | 'ADD'>, fn: (root: string, ignore: IgnoreMatcher | undefined, fromId?: string) => Promise<void>): Promise<void> {
+  private async withSourceRoot(instr: InstructionOf<'COPY' | 'ADD'>, fn: (root: string, ignore: IgnoreMatcher | undefined) => Promise<void>): Promise<void> {
     if (instr.from === undefined) return fn(this.contextDir, this.ignore);
     const from = this.expand(instr.from, this.definedMeta(), instr.line);
     let image: ImageRecord | undefined;
@@ -382,7 +386,7 @@ class Builder {
         merged,
         linkDir: join(dir, 'l'),
       });
-      await fn(merged, undefined, image?.id ?? SCRATCH);
+      await fn(merged, undefined);
     } finally {
       await unmountRootfs(merged).catch(() => {});
       await rm(dir, { recursive: true, force: true });
