@@ -77,6 +77,10 @@ describe('build', () => {
     const id = (await inspect('hello:v1')).Id;
     expect(r.stdout).toMatch(new RegExp(`Successfully built ${id.slice(7, 19)}\\nSuccessfully tagged hello:v1\\n$`));
     expect(await c.ok(['run', '--rm', '--network', 'none', 'hello:v1'])).toBe('hello from tsdock\n');
+    // -q prints only the image ID (here from the cache).
+    const quiet = await build(['-q', '-t', 'hello:v1', ctx]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe(`${id}\n`);
     const binary = (await stat('/bin/busybox')).size;
     const size = (await inspect('hello:v1')).Size;
     expect(Math.abs(size - binary)).toBeLessThan(8 * 1024);
