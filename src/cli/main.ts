@@ -28,12 +28,14 @@ import { volumeCreateCommand, volumeLsCommand, volumeInspectCommand, volumeRmCom
 import { attachCommand } from './commands/attach.js';
 import { networkSub } from './commands/network.js';
 import { portCommand } from './commands/port.js';
+import { commitCommand } from './commands/commit.js';
+import { buildCommand } from './commands/build.js';
 
 const topLevel: Command[] = [
   runCommand, createCommand, startCommand, stopCommand, restartCommand, killCommand, pauseCommand, unpauseCommand,
   rmCommand, waitCommand, psCommand, logsCommand, execCommand, attachCommand, inspectCommandFor('any'),
-  topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand,
-  pullCommand, pushCommand, saveCommand, loadCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
+  topCommand, statsCommand, cpCommand, diffCommand, renameCommand, portCommand, commitCommand,
+  buildCommand, pullCommand, pushCommand, saveCommand, loadCommand, imagesCommand, rmiCommand, tagCommand, historyCommand, loginCommand, logoutCommand, tagsCommand, catalogCommand,
 ];
 
 /** `tsdock container <sub>`. */
@@ -43,6 +45,7 @@ const containerSub: Record<string, Command> = {
   rm: rmCommand, remove: rmCommand, wait: waitCommand, logs: logsCommand, exec: execCommand, attach: attachCommand,
   inspect: inspectCommandFor('container'), prune: containerPruneCommand, cleanup: containerCleanupCommand,
   top: topCommand, stats: statsCommand, cp: cpCommand, diff: diffCommand, rename: renameCommand, port: portCommand,
+  commit: commitCommand,
 };
 
 /** `tsdock volume <sub>`, with Docker's aliases. */
@@ -70,6 +73,7 @@ const imageSub: Record<string, Command> = {
   inspect: imageInspectCommand,
   history: historyCommand,
   prune: imagePruneCommand,
+  build: buildCommand,
 };
 
 const GLOBAL_USAGE = `Usage:  tsdock [OPTIONS] COMMAND
@@ -83,8 +87,8 @@ Global options:
 
 Commands:
 ${topLevel.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
-  container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, prune, ...)
-  image      Manage images (ls, pull, push, save, load, rm, tag, inspect, history, prune)
+  container  Manage containers (ls, run, start, stop, rm, logs, exec, inspect, commit, prune, ...)
+  image      Manage images (ls, build, pull, push, save, load, rm, tag, inspect, history, prune)
   volume     Manage volumes (create, ls, inspect, rm, prune)
   network    Manage networks (create, ls, inspect, rm, prune, connect, disconnect)
 

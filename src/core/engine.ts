@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
-import { deleteImage, removeImage, type RemovalEntry } from './images/image-removal.js';
+import { deleteImage, intermediateImageIds, pruneParents, removeImage, type RemovalEntry } from './images/image-removal.js';
 import { imageInspect, type ImageInspect } from './images/image-inspect.js';
 import { imageHistory, type HistoryRow } from './images/image-history.js';
 import type { Digest } from './images/digest.js';
@@ -23,6 +23,7 @@ import { ImageNotFoundError } from './images/image-resolver.js';
 import { ContainerManager } from './runtime/container-manager.js';
 import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
 import { networkingSettingsFromConfig } from './network/network-config.js';
+import type { BuildOptions, BuildResult } from './build/builder.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -42,6 +43,17 @@ export interface ImageSummary {
   digest: string;
   created?: string;
   size: number;
+}
+
+export interface CommitOptions {
+  /** REPOSITORY[:TAG] to tag the new image with. */
+  reference?: string;
+  author?: string;
+  message?: string;
+  /** `-c` values: Dockerfile instructions applied to the config. */
+  changes?: string[];
+  /** Pause a running container while its layer is read (default true, as Docker). */
+  pause?: boolean;
 }
 
 export interface PruneResult {
@@ -172,10 +184,13 @@ export class Engine {
     return parseImageConfig(await this.store.content.read(image.id), image.id);
   }
 
-  async images(): Promise<ImageSummary[]> {
+  /** `images`: without `all`, build's intermediate images (untagged, with children) are left out, as Docker does. */
+  async images(opts: { all?: boolean } = {}): Promise<ImageSummary[]> {
     const [records, tags] = await Promise.all([this.store.images.list(), this.store.images.tags()]);
+    const hidden = opts.all ? new Set<Digest>() : intermediateImageIds(records, tags);
     const rows: ImageSummary[] = [];
     for (const image of records) {
+      if (hidden.has(image.id)) continue;
       const created = (await this.imageConfig(image).catch(() => undefined))?.created;
       const digestFor = (repo: string) => image.repoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>';
       const imageTags = tagsOf(tags, image.id);
@@ -201,7 +216,17 @@ export class Engine {
   async history(query: string): Promise<HistoryRow[]> {
     const { image } = await resolveImage(this.store.images, query);
     const sizes = await Promise.all(image.layers.map(async (l) => (await this.store.layers.info(l.diffId))?.size ?? 0));
-    return imageHistory(image, await this.imageConfig(image), sizes);
+    const rows = imageHistory(image, await this.imageConfig(image), sizes);
+    // Rows made by a parent still in the store (commit, build steps) show its ID, as Docker's do.
+    for (let id = image.parent; id; ) {
+      const parent = await this.store.images.get(id);
+      if (!parent) break;
+      const config = await this.imageConfig(parent).catch(() => undefined);
+      const row = rows[rows.length - (config?.history?.length || parent.layers.length)];
+      if (row?.id === '<missing>') row.id = parent.id;
+      id = parent.parent;
+    }
+    return rows;
   }
 
   async removeImage(query: string, opts: { force?: boolean } = {}): Promise<RemovalEntry[]> {
@@ -223,27 +248,94 @@ export class Engine {
     });
   }
 
-  /** Dangling images (no tag), or with `all` every image no container uses. */
+  /**
+   * Dangling images (no tag), or with `all` every image no container uses. As Docker: only
+   * images without children are candidates, and deleting one also deletes the untagged
+   * parents (build's intermediate images) nothing else needs.
+   */
   async pruneImages(opts: { all?: boolean } = {}): Promise<PruneResult> {
+    const containers = await this.containers();
+    const used = new Set((await containers.containers.list()).map((c) => c.imageId));
+    const containersUsing = async (id: Digest) => (used.has(id) ? [id] : []);
     return this.store.lock.withLock(async () => {
-      const tags = await this.store.images.tags();
       const entries: RemovalEntry[] = [];
       let reclaimed = 0;
-      for (const image of await this.store.images.list()) {
+      const all = await this.store.images.list();
+      const parents = new Set(all.map((i) => i.parent));
+      for (const image of all.filter((i) => !parents.has(i.id))) {
+        if (used.has(image.id) || !(await this.store.images.get(image.id))) continue;
+        const tags = await this.store.images.tags();
         const imageTags = tagsOf(tags, image.id);
         if (imageTags.length > 0 && !opts.all) continue;
         for (const t of imageTags) {
           delete tags[t];
           entries.push({ untagged: familiarTag(t) });
         }
+        await this.store.images.saveTags(tags);
         for (const d of image.repoDigests) entries.push({ untagged: familiarTag(d) });
-        const removed = await deleteImage(this.store, image);
+        const removed = [...(await deleteImage(this.store, image)), ...(await pruneParents(this.store, image, containersUsing))];
         entries.push(...removed);
         for (const r of removed) reclaimed += r.size ?? 0;
       }
-      await this.store.images.saveTags(tags);
       return { entries, reclaimed };
     });
+  }
+
+  /**
+   * `commit`: the container's layer (its overlay upper dir, without runc's mount points)
+   * becomes a new image on top of the container's image, with the container's config and
+   * the `-c` changes applied. A running container is paused meanwhile unless `pause` is false.
+   */
+  async commit(container: string, opts: CommitOptions = {}): Promise<ImageRecord> {
+    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { LowerView, isInitPath }] = await Promise.all([
+      import('./build/commit-changes.js'),
+      import('./build/config-instructions.js'),
+      import('./images/image-commit.js'),
+      import('./runtime/container-diff.js'),
+    ]);
+    const changes = parseCommitChanges(opts.changes ?? []);
+    const tags = opts.reference ? [formatReference(parseReference(opts.reference))] : [];
+    const manager = await this.containers();
+    const rec = await manager.find(container);
+    const image = await this.store.images.get(rec.imageId);
+    if (!image) throw new ImageNotFoundError(rec.imageId);
+    const imageConfig = await this.imageConfig(image);
+    const containerConfig = commitMod.containerCommitConfig(imageConfig.config, rec);
+    let config = containerConfig;
+    const vars = envMap(config.Env);
+    const state = { cmdSet: false };
+    for (const change of changes) config = applyConfigInstruction(config, change, vars, state);
+    const layerDirs = image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
+    const pause = opts.pause !== false && rec.state.status === 'running';
+    if (pause) await manager.pause(rec.id);
+    try {
+      return await commitMod.writeChildImage(this.store, {
+        parent: { record: image, config: imageConfig },
+        changes: { dir: manager.paths.upper(rec.id), tree: { overlay: true, exclude: isInitPath, lower: new LowerView(layerDirs) } },
+        config,
+        createdBy: commitMod.commitCreatedBy(containerConfig),
+        author: opts.author,
+        comment: opts.message,
+        tags,
+      });
+    } finally {
+      if (pause) await manager.unpause(rec.id).catch(() => {});
+    }
+  }
+
+  /** `build`: Docker's legacy builder (see build/builder.ts); progress goes to `opts.onEvent`. */
+  async build(opts: BuildOptions): Promise<BuildResult> {
+    const { buildImage } = await import('./build/builder.js');
+    return buildImage(
+      {
+        store: this.store,
+        containers: () => this.containers(),
+        imageConfig: (image) => this.imageConfig(image),
+        baseImage: (reference, onEvent) => this.imageForRun(reference, { onEvent }),
+        runRoot: this.options.runRoot,
+      },
+      opts,
+    );
   }
 
   async login(server: string, creds: Credentials): Promise<void> {

@@ -39,7 +39,7 @@ export const imagesCommand: Command = {
       { max: 1 },
     );
     const engine = await ctx.engine();
-    let rows = await engine.images();
+    let rows = await engine.images({ all: values.all === true });
     if (positionals[0]) rows = rows.filter(matcher(positionals[0]));
     const noTrunc = values['no-trunc'] === true;
     if (values.quiet) {

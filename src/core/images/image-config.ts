@@ -21,6 +21,12 @@ export interface ContainerDefaults {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** SHELL of a Dockerfile: the shell form of RUN/CMD/ENTRYPOINT runs under it. */
+  Shell?: string[];
+  /** HEALTHCHECK (durations in nanoseconds), as Docker stores it. */
+  Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
+  /** ONBUILD triggers, as written. */
+  OnBuild?: string[];
 }
 
 export interface HistoryEntry {

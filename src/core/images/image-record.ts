@@ -26,4 +26,10 @@ export interface ImageRecord {
   size: number;
   /** When tsdock stored it. */
   stored: string;
+  /**
+   * The image this one was made from by commit or build (Docker's Parent). Build's
+   * intermediate images are found through it: an untagged image with children is hidden
+   * from `images` and kept by `rmi`/`prune` until its children are gone.
+   */
+  parent?: Digest;
 }

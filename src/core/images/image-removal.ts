@@ -37,6 +37,10 @@ export async function removeImage(store: Store, query: string, opts: RemoveOptio
       await store.images.saveTags(tags);
       return [{ untagged: familiarTag(tag) }];
     }
+    const hasChildren = (await store.images.list()).some((i) => i.parent === image.id);
+    if (hasChildren && byId && !(opts.force && imageTags.length > 0)) {
+      throw new ImageConflictError(`conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`);
+    }
     if (users.length > 0 && !opts.force) {
       throw new ImageConflictError(
         `conflict: unable to ${byId ? `delete ${image.id.slice(7, 19)}` : `remove repository reference "${query}"`} (must force) - image is being used by container ${users[0]!.slice(0, 12)}`,
@@ -51,10 +55,41 @@ export async function removeImage(store: Store, query: string, opts: RemoveOptio
     }
     await store.images.saveTags(tags);
     if (users.length > 0) return out; // forced untag of an image in use: Docker keeps the image itself.
+    // Images built or committed on this one need it: only the tag goes (Docker's quiet conflict).
+    if (hasChildren) return out;
     for (const d of image.repoDigests) out.push({ untagged: familiarTag(d) });
     out.push(...(await deleteImage(store, image)));
+    out.push(...(await pruneParents(store, image, opts.containersUsing)));
     return out;
   });
+}
+
+/**
+ * After an image is deleted, its parents that only existed for it go too (build's
+ * intermediate images): each untagged parent that no other image and no container uses,
+ * up the chain until one is still needed. Caller holds the lock.
+ */
+export async function pruneParents(store: Store, image: ImageRecord, containersUsing?: (id: Digest) => Promise<string[]>): Promise<RemovalEntry[]> {
+  const out: RemovalEntry[] = [];
+  let parentId = image.parent;
+  while (parentId) {
+    const parent = await store.images.get(parentId);
+    if (!parent) break;
+    const tags = await store.images.tags();
+    if (tagsOf(tags, parent.id).length > 0 || parent.repoDigests.length > 0) break;
+    if ((await store.images.list()).some((i) => i.parent === parent.id)) break;
+    if (((await containersUsing?.(parent.id)) ?? []).length > 0) break;
+    out.push(...(await deleteImage(store, parent)));
+    parentId = parent.parent;
+  }
+  return out;
+}
+
+/** Untagged images with children: build's intermediate images, hidden by `images` without -a. */
+export function intermediateImageIds(images: ImageRecord[], tags: Record<string, Digest>): Set<Digest> {
+  const tagged = new Set(Object.values(tags));
+  const parents = new Set(images.map((i) => i.parent).filter((p): p is Digest => p !== undefined));
+  return new Set(images.filter((i) => parents.has(i.id) && !tagged.has(i.id) && i.repoDigests.length === 0).map((i) => i.id));
 }
 
 /** Deletes the record, then the layers and blobs no remaining image shares. Caller holds the lock. */

@@ -19,6 +19,8 @@ export interface NewImage {
   format?: ManifestFormat;
   /** Repository names with the manifest digest they are known by (load of an archive that names them). */
   repoDigests?: string[];
+  /** The image this one was committed or built on (see ImageRecord.parent). */
+  parent?: Digest;
 }
 
 /** The media type a layer blob has in a manifest of the given format, from its compression. */
@@ -75,6 +77,7 @@ export async function writeImage(store: Store, image: NewImage): Promise<ImageRe
       layers,
       size,
       stored: previous?.stored ?? new Date().toISOString(),
+      ...((image.parent ?? previous?.parent) && { parent: image.parent ?? previous?.parent }),
     };
     await store.images.put(record);
     if (tagRefs.length > 0) {

@@ -24,6 +24,11 @@ export interface Change {
 const INIT_PATHS = new Set(['/dev', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/etc/mtab', '/.dockerenv']);
 const INIT_DIRS = new Set(['/etc']);
 
+/** A runc mount point Docker keeps out of the container's layer (diff, commit, build). */
+export function isInitPath(path: string): boolean {
+  return INIT_PATHS.has(path);
+}
+
 /** An overlayfs whiteout: a character device 0/0. */
 export function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;

@@ -1,0 +1,85 @@
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerManager } from '../runtime/container-manager.js';
+import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
+import type { ImageRecord } from '../images/image-record.js';
+import type { BuildListener } from './build-events.js';
+
+export class BuildCancelledError extends Error {
+  constructor() {
+    super('build cancelled');
+  }
+}
+
+export interface StepContainerOptions {
+  image: ImageRecord;
+  /** The full argv (shell form already wrapped in the stage's SHELL). */
+  argv: string[];
+  /** Build args in scope, as `KEY=value`: the command sees them, the image does not keep them. */
+  env: string[];
+  network: NetworkMode;
+  signal?: AbortSignal;
+  onEvent: BuildListener;
+}
+
+/**
+ * Runs one RUN step in a real container of the step's image (runc, attached, no TTY), streaming
+ * its output as build events. On exit 0 `onSuccess` gets the container's upper dir (its
+ * changes) while the container still exists; the container is removed whatever happens, so a
+ * failed or cancelled build leaves no container, mount or volume behind.
+ */
+export async function runStepContainer<T>(manager: ContainerManager, opts: StepContainerOptions, onSuccess: (upperDir: string) => Promise<T>): Promise<{ exitCode: number; result?: T }> {
+  if (opts.signal?.aborted) throw new BuildCancelledError();
+  const request: ContainerSpecRequest = {
+    image: opts.image.id,
+    cmd: opts.argv,
+    entrypoint: [],
+    env: opts.env,
+    tty: false,
+    interactive: false,
+    labels: {},
+    binds: [],
+    volumes: [],
+    tmpfs: [],
+    readOnlyRootfs: false,
+    init: false,
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    securityOpt: [],
+    network: opts.network,
+    autoRemove: false,
+  };
+  const rec = await manager.create(opts.image, request);
+  const short = rec.id.slice(0, 12);
+  // A cancel can come before runc has started the process: keep killing until runAttached returns.
+  let finished = false;
+  const kill = () =>
+    void (async () => {
+      while (!finished) {
+        await manager.kill(rec.id, 'SIGKILL').catch(() => {});
+        await sleep(100);
+      }
+    })();
+  try {
+    opts.onEvent({ type: 'running', containerId: short });
+    opts.signal?.addEventListener('abort', kill, { once: true });
+    if (opts.signal?.aborted) throw new BuildCancelledError();
+    const sink = (stream: 'stdout' | 'stderr') =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          opts.onEvent({ type: 'output', stream, data: chunk });
+          cb();
+        },
+      });
+    const exitCode = await manager.runAttached(rec.id, { stdout: sink('stdout'), stderr: sink('stderr'), inheritTty: false }).finally(() => (finished = true));
+    if (opts.signal?.aborted) throw new BuildCancelledError();
+    if (exitCode !== 0) return { exitCode };
+    return { exitCode, result: await onSuccess(manager.paths.upper(rec.id)) };
+  } finally {
+    finished = true;
+    opts.signal?.removeEventListener('abort', kill);
+    await manager.remove(rec.id, { force: true, volumes: true });
+    opts.onEvent({ type: 'container-removed', containerId: short });
+  }
+}

@@ -1,0 +1,214 @@
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Header, Pax, type HeaderData } from 'tar';
+import { isWhiteout, OpaqueReader, type LowerView } from '../runtime/container-diff.js';
+
+/**
+ * A directory of changes (a container's overlay upper dir, or a directory a build step filled)
+ * as a layer tar: entries depth first with siblings in byte order (so the same tree always
+ * gives the same bytes), owners, modes and mtimes as on disk, symlinks, hardlinks within the
+ * layer, and overlay whiteouts turned into OCI ones (`.wh.<name>`, `.wh..wh..opq`).
+ */
+
+export type LayerEntryType = 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'BlockDevice' | 'FIFO';
+
+export interface LayerEntry {
+  /** Path in the tar: relative, `/`-separated, directories end in `/`. */
+  name: string;
+  type: LayerEntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+  size: number;
+  linkpath?: string;
+  devmaj?: number;
+  devmin?: number;
+  /** Host file whose bytes are the entry's data (regular files). */
+  source?: string;
+}
+
+export interface LayerTreeOptions {
+  /** Read the directory as an overlay upper dir: whiteouts and opaque directories become OCI entries. */
+  overlay?: boolean;
+  /** Paths (absolute, as in the container) left out with everything below them. */
+  exclude?: (path: string) => boolean;
+  /**
+   * The image below the changes. A directory the lower layers have with the same owner and
+   * mode, and with nothing kept inside, was only copied up (for an excluded mount point, say):
+   * it is left out, so a step that changed nothing makes an empty layer.
+   */
+  lower?: LowerView;
+}
+
+const OPAQUE_MARKER = '.wh..wh..opq';
+const BLOCK = 512;
+
+/** The OCI whiteout entry that deletes `path` (relative) in the layers below. */
+export function whiteoutEntryName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? `.wh.${path}` : `${path.slice(0, i + 1)}.wh.${path.slice(i + 1)}`;
+}
+
+/** The OCI entry that makes directory `dir` (relative) hide what the layers below have in it. */
+export function opaqueEntryName(dir: string): string {
+  return `${dir}/${OPAQUE_MARKER}`;
+}
+
+/** Docker's order: siblings by their bytes. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Linux dev_t split the way glibc's major()/minor() do. */
+function deviceNumbers(rdev: number): { devmaj: number; devmin: number } {
+  const big = BigInt(rdev);
+  const devmaj = Number(((big >> 8n) & 0xfffn) | ((big >> 32n) & ~0xfffn));
+  const devmin = Number((big & 0xffn) | ((big >> 12n) & ~0xffn));
+  return { devmaj, devmin };
+}
+
+/** Every entry of the layer, in tar order. An empty list means the directory holds no change. */
+export async function collectLayerEntries(root: string, opts: LayerTreeOptions = {}): Promise<LayerEntry[]> {
+  const rootSt = await lstat(root).catch(() => undefined);
+  if (!rootSt?.isDirectory()) return [];
+  const opaque = new OpaqueReader();
+  if (opts.overlay) {
+    const dirs: string[] = [];
+    await collectDirs(root, dirs);
+    await opaque.scanTree(root, dirs);
+  }
+  const walker = new TreeWalker(root, opts, opaque);
+  return walker.walk('');
+}
+
+async function collectDirs(dir: string, out: string[]): Promise<void> {
+  out.push(dir);
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) await collectDirs(join(dir, e.name), out);
+  }
+}
+
+class TreeWalker {
+  /** First path of each multiply linked inode, for hardlink entries. */
+  private readonly inodes = new Map<string, string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly opts: LayerTreeOptions,
+    private readonly opaque: OpaqueReader,
+  ) {}
+
+  async walk(rel: string): Promise<LayerEntry[]> {
+    const names = (await readdir(rel === '' ? this.root : join(this.root, rel))).sort(byteOrder);
+    const out: LayerEntry[] = [];
+    for (const name of names) {
+      const path = rel === '' ? name : `${rel}/${name}`;
+      if (this.opts.exclude?.(`/${path}`)) continue;
+      const abs = join(this.root, path);
+      const st = await lstat(abs).catch(() => undefined);
+      if (!st) continue; // removed while we read
+      if (this.opts.overlay && isWhiteout(st)) {
+        out.push({ name: whiteoutEntryName(path), type: 'File', mode: 0o644, uid: 0, gid: 0, mtime: st.mtime, size: 0 });
+        continue;
+      }
+      if (st.isDirectory()) {
+        out.push(...(await this.directory(path, abs, st)));
+        continue;
+      }
+      const entry = await this.nonDirectory(path, abs, st);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  private async directory(path: string, abs: string, st: Stats): Promise<LayerEntry[]> {
+    const isOpaque = this.opts.overlay === true && (await this.opaque.isOpaque(abs));
+    const children = await this.walk(path);
+    if (!isOpaque && children.length === 0 && this.opts.lower) {
+      const below = await this.opts.lower.lookup(`/${path}`);
+      if (below?.isDirectory() && below.mode === st.mode && below.uid === st.uid && below.gid === st.gid) return [];
+    }
+    const self: LayerEntry = { name: `${path}/`, type: 'Directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+    const marker: LayerEntry[] = isOpaque ? [{ name: opaqueEntryName(path), type: 'File', mode: 0o644, uid: 0, gid: 0, mtime: st.mtime, size: 0 }] : [];
+    return [self, ...marker, ...children];
+  }
+
+  private async nonDirectory(path: string, abs: string, st: Stats): Promise<LayerEntry | undefined> {
+    const base = { name: path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+    if (st.nlink > 1 && !st.isSymbolicLink()) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = this.inodes.get(key);
+      if (first !== undefined) return { ...base, type: 'Link', linkpath: first };
+      this.inodes.set(key, path);
+    }
+    if (st.isFile()) return { ...base, type: 'File', size: st.size, source: abs };
+    if (st.isSymbolicLink()) return { ...base, type: 'SymbolicLink', linkpath: await readlink(abs) };
+    if (st.isCharacterDevice()) return { ...base, type: 'CharacterDevice', ...deviceNumbers(st.rdev) };
+    if (st.isBlockDevice()) return { ...base, type: 'BlockDevice', ...deviceNumbers(st.rdev) };
+    if (st.isFIFO()) return { ...base, type: 'FIFO' };
+    return undefined; // sockets are not archived (as Docker)
+  }
+}
+
+/** The header block(s) of one entry: a pax header first when a field does not fit ustar. */
+export function encodeEntryHeader(e: LayerEntry): Buffer {
+  const data: HeaderData = {
+    path: e.name,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.type === 'File' ? e.size : 0,
+    mtime: new Date(Math.floor(e.mtime.getTime() / 1000) * 1000),
+    type: e.type,
+    linkpath: e.linkpath ?? '',
+    uname: '',
+    gname: '',
+    devmaj: e.devmaj ?? 0,
+    devmin: e.devmin ?? 0,
+  };
+  const header = new Header(data);
+  const block = Buffer.alloc(BLOCK);
+  const needPax = header.encode(block, 0);
+  if (!needPax) return block;
+  const pax = new Pax({ path: e.name, linkpath: e.linkpath, size: data.size, uid: e.uid, gid: e.gid, mtime: data.mtime });
+  return Buffer.concat([pax.encode(), block]);
+}
+
+/** The uncompressed tar of the entries, with file data read as it streams. */
+export function layerTarStream(entries: LayerEntry[]): Readable {
+  return Readable.from(tarChunks(entries), { objectMode: false });
+}
+
+async function* tarChunks(entries: LayerEntry[]): AsyncGenerator<Buffer> {
+  for (const e of entries) {
+    yield encodeEntryHeader(e);
+    if (e.type !== 'File' || e.size === 0 || !e.source) continue;
+    yield* fileData(e.source, e.size);
+    const pad = (BLOCK - (e.size % BLOCK)) % BLOCK;
+    if (pad) yield Buffer.alloc(pad);
+  }
+  yield Buffer.alloc(BLOCK * 2); // end of archive
+}
+
+/** Exactly `size` bytes of the file: a file that changed since its stat is cut or zero-filled, keeping the tar valid. */
+async function* fileData(path: string, size: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    let done = 0;
+    while (done < size) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, size - done));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, done);
+      if (bytesRead === 0) {
+        yield Buffer.alloc(size - done);
+        return;
+      }
+      done += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
