@@ -88,6 +88,17 @@ describe('run -it and exec -it under a terminal', () => {
     expect((await sb.run(['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('run -it: the terminal session is in the container log, as with Docker', async () => {
+    startInTmux(['run', '-it', '--network', 'none', '--name', 'ttylog', image, 'sh', '-c', "'echo logged-$((20+3)); exit 7'"]);
+    await waitFor(/^EXIT=7$/m);
+    killSession();
+    const logs = await sb.run(['logs', 'ttylog']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^logged-23\r?$/m);
+    expect((await sb.run(['inspect', '-f', '{{.State.ExitCode}}', 'ttylog'])).stdout.trim()).toBe('7');
+    expect((await sb.run(['rm', 'ttylog'])).code).toBe(0);
+  });
+
   it('exec -it into a detached container: a pty of its own and the exit code', async () => {
     const id = (await sb.run(['run', '-d', '--name', 'ttyhost', image, 'sleep', '300'])).stdout.trim();
     expect(id).toMatch(/^[a-f0-9]{64}$/);

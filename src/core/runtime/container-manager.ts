@@ -15,6 +15,7 @@ import { prepareContainer, resolveContainerUser } from './container-prepare.js';
 import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { ContainerLogWriter } from './container-log-writer.js';
+import { runUnderPty } from './foreground-pty.js';
 import { transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
 import { newContainerId, resolveContainer } from './container-id.js';
@@ -254,11 +255,17 @@ export class ContainerManager {
     const tty = rec.request.tty && io.inheritTty;
     const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
     const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', join(this.paths.bundle(rec.id), 'pidfile'), ...(keep ? ['--keep'] : []), rec.id];
-    const child = spawn(this.settings.runcBinary, runcArgs, {
-      stdio: tty ? 'inherit' : [rec.request.interactive && io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
     let stderrTail = '';
-    if (!tty) {
+    let code: number;
+    if (tty) {
+      // Under a pty of ours rather than the user's terminal itself, so the session is logged too.
+      const log = new ContainerLogWriter(this.paths.log(rec.id));
+      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d) });
+      await log.close();
+    } else {
+      const child = spawn(this.settings.runcBinary, runcArgs, {
+        stdio: [rec.request.interactive && io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      });
       const log = new ContainerLogWriter(this.paths.log(rec.id));
       child.stdout!.on('data', (d: Buffer) => {
         io.stdout.write(d);
@@ -276,15 +283,15 @@ export class ContainerManager {
       });
       if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
       child.once('close', () => void log.close());
+      // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
+      // forwards them to the container's process.
+      const proxy = (sig: NodeJS.Signals) => child.kill(sig);
+      const proxied: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+      for (const sig of proxied) process.on(sig, proxy);
+      code = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
+      for (const sig of proxied) process.off(sig, proxy);
+      if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
     }
-    // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
-    // forwards them to the container's process.
-    const proxy = (sig: NodeJS.Signals) => child.kill(sig);
-    const proxied: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-    if (!tty) for (const sig of proxied) process.on(sig, proxy);
-    let code: number = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
-    for (const sig of proxied) process.off(sig, proxy);
-    if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
     trace('runc run exited');
 
     let oom = false;

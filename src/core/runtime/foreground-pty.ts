@@ -1,0 +1,55 @@
+import type { Readable, Writable } from 'node:stream';
+
+export interface ForegroundPtyIo {
+  /** The user's terminal: put in raw mode while the container runs, its keys go to the container. */
+  stdin?: Readable;
+  stdout: Writable;
+  /** Every byte the container's terminal writes, for the container log. */
+  onOutput(data: Buffer): void;
+}
+
+/**
+ * Runs a command (`runc run` of a `-t` container) under a pseudo-terminal of ours bridged to
+ * the user's terminal, rather than handing runc the terminal itself: the output passes through
+ * tsdock, so it goes to the container log as well (`logs` of a `run -it` container shows the
+ * session, as Docker's does). Window size changes of the user's terminal are passed on.
+ * Resolves with the exit code (128 + signal for a killed process).
+ */
+export async function runUnderPty(file: string, args: string[], io: ForegroundPtyIo): Promise<number> {
+  // A native addon: loaded only for interactive containers.
+  const pty = await import('node-pty');
+  const out = io.stdout as NodeJS.WriteStream;
+  const input = io.stdin as (Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void }) | undefined;
+  const proc = pty.spawn(file, args, {
+    name: process.env.TERM ?? 'xterm',
+    cols: out.columns || 80,
+    rows: out.rows || 24,
+    cwd: '/',
+    env: process.env as Record<string, string>,
+    encoding: null,
+  });
+  const rawBefore = input?.isTTY === true && (input as NodeJS.ReadStream).isRaw;
+  if (input?.isTTY) input.setRawMode?.(true);
+  const onInput = (d: Buffer | string) => proc.write(d);
+  input?.on('data', onInput);
+  input?.resume();
+  const onResize = () => proc.resize(out.columns || 80, out.rows || 24);
+  out.on?.('resize', onResize);
+  // With `encoding: null` node-pty hands over raw bytes (typed as string).
+  const data = proc.onData((d: string | Buffer) => {
+    const chunk = typeof d === 'string' ? Buffer.from(d) : d;
+    out.write(chunk);
+    io.onOutput(chunk);
+  });
+  try {
+    return await new Promise<number>((resolve) =>
+      proc.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)),
+    );
+  } finally {
+    data.dispose();
+    out.off?.('resize', onResize);
+    input?.off('data', onInput);
+    if (input?.isTTY) input.setRawMode?.(rawBefore);
+    input?.pause();
+  }
+}
