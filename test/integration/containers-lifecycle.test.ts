@@ -2,7 +2,8 @@
 // codes: run (foreground, -d, --rm), ps and its filters, logs, stop/kill/restart, pause,
 // rm, wait, prune, exec, name/ID resolution, and exits recorded while no tsdock runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTestbed } from '../testbed/testbed.js';
 import { cgroupPath, exists, makeContainerSandbox, mountsUnder, processesMentioning, runcList, waitFor, ZERO_TIME_PREFIX, type ContainerSandbox } from '../helpers/containers.js';
@@ -341,6 +342,25 @@ describe('missing commands and exec', () => {
     const notExec = await c.run(['run', '--rm', IMG, '/etc/passwd']);
     expect(notExec.code).toBe(126);
     expect(notExec.stderr).toContain('permission denied');
+  });
+
+  it('a container that ran before and then fails to start is exited (not created) with the error and 127', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsdock-prog-'));
+    await writeFile(join(dir, 'prog'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+    expect(await c.ok(['run', '--name', 'ranonce', '--network', 'none', '-v', `${dir}:/opt/p`, IMG, '/opt/p/prog'])).toBe('ran\n');
+    await rm(join(dir, 'prog'));
+    const again = await c.run(['start', '-a', 'ranonce']);
+    expect(again.code).toBe(127);
+    expect(again.stderr).toContain('/opt/p/prog');
+    const st = (await c.inspect('ranonce')).State;
+    expect(st).toMatchObject({ Status: 'exited', ExitCode: 127, Running: false });
+    expect(st.StartedAt).not.toMatch(ZERO_TIME_PREFIX);
+    expect(await statusOf('ranonce')).toMatch(/^Exited \(127\)/);
+    const detached = await c.run(['start', 'ranonce']); // through conmon this time
+    expect(detached.code).not.toBe(0);
+    expect(detached.stderr).toContain('/opt/p/prog');
+    expect((await c.inspect('ranonce')).State).toMatchObject({ Status: 'exited', ExitCode: 127, Running: false });
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('a program that logs like runc (logrus text) keeps its stderr and exit code', async () => {

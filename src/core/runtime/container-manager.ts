@@ -513,8 +513,10 @@ export class ContainerManager {
 
   private async recordFailure(rec: ContainerRecord, err: Error): Promise<void> {
     await this.cleanupRuntime(rec);
-    // Docker keeps a container that failed to start as "created" with the error and exit 127/126.
-    rec.state = { ...rec.state, status: 'created', exitCode: exitCodeForStartError(err.message), error: err.message };
+    // Docker keeps a container that failed to start with the error and exit 127/126: "created"
+    // when it never ran, "exited" when it had run before (its state derives from StartedAt).
+    const status = rec.state.startedAt === ZERO_TIME ? 'created' : 'exited';
+    rec.state = { ...rec.state, status, pid: 0, exitCode: exitCodeForStartError(err.message), error: err.message };
     await this.containers.put(rec);
   }
 
