@@ -15,6 +15,11 @@ const ONLY_IN: Partial<Record<Command, readonly PaneId[]>> = {
   delete: ['containers', 'images'],
   mark: ['containers', 'images'],
   markAll: ['containers', 'images'],
+  stats: ['containers'],
+  pickTag: ['repositories'],
+  addRepository: ['repositories'],
+  pull: ['images', 'repositories'],
+  runImage: ['images'],
 };
 
 export function commandApplies(command: Command, pane: PaneId): boolean {
@@ -36,6 +41,12 @@ export function helpLines(keymap: Keymap, pane: PaneId): string[] {
     '',
     'Logs viewer',
     ...section('logs'),
+    '',
+    'Tag picker (typing filters the tags)',
+    ...section('picker'),
+    '',
+    'Run form (typing edits the field)',
+    ...section('form'),
     '',
     'Filter: words match name/image/ID; status=exited, name=^web, ancestor=busybox, label=k=v',
     'Keys can be remapped in the config file: {"keymap": {"delete": ["D"]}}',

@@ -33,7 +33,7 @@ export function useShellPanes(opts: { backend: UiBackend; dispatch: Dispatch<Act
   const openShell = useCallback(
     async (containerId: string, name: string) => {
       // The split appears with the shell: size the PTY for the pane it will have.
-      const after = screenLayout(terminal, true);
+      const after = screenLayout(terminal, true, layout.stripRows);
       const size = shellInnerSize(after.shellWidth, after.bodyHeight);
       dispatch({ type: 'setStatus', status: { text: `opening a shell in ${name}…`, level: 'info' } });
       try {
@@ -51,7 +51,7 @@ export function useShellPanes(opts: { backend: UiBackend; dispatch: Dispatch<Act
         dispatch({ type: 'setStatus', status: { text: `shell in ${name}: ${(err as Error).message}`, level: 'error' } });
       }
     },
-    [backend, sessions, terminal, keymap, dispatch],
+    [backend, sessions, terminal, layout.stripRows, keymap, dispatch],
   );
 
   const closeActiveShell = useCallback(

@@ -145,11 +145,13 @@ describe('app reducer: marks and bulk delete', () => {
     expect([...run(s, { type: 'imagesLoaded', images: [dangling], now: T0 }).panes.images.marked]).toEqual([imageKey(dangling)]);
   });
 
-  it('repositories come from the images, grouped with their tags', () => {
+  it('repositories come from the images, under their registries (Docker Hub first)', () => {
     const s = run(initialState(), { type: 'imagesLoaded', images: [image('busybox', 'latest'), image('busybox', '1.36'), image('127.0.0.1:5000/library/busybox', 'latest', 'c'), image('<none>', '<none>', 'd')], now: T0 });
-    expect(visibleRepositories(s)).toEqual([
-      { registry: '127.0.0.1:5000', repository: '127.0.0.1:5000/library/busybox', tags: ['latest'] },
-      { registry: 'docker.io', repository: 'busybox', tags: ['1.36', 'latest'] },
+    expect(visibleRepositories(s).map((r) => (r.kind === 'registry' ? `[${r.registry}]` : `${r.repository} ${r.localTags.join(',')}`))).toEqual([
+      '[docker.io]',
+      'busybox 1.36,latest',
+      '[127.0.0.1:5000]',
+      '127.0.0.1:5000/library/busybox latest',
     ]);
   });
 });
