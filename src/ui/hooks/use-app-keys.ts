@@ -177,9 +177,10 @@ export function useAppKeys(deps: AppKeyDeps): void {
       return;
     }
     // Esc typed right before another key arrives as one `alt+key` sequence (tmux, slow links):
-    // where Esc closes a prompt, that is what the user meant.
+    // unless alt+key means something here, it is Esc and then the key.
     const inPrompt = s.editingFilter || ['palette', 'tagPicker', 'prompt', 'runForm'].includes(s.overlay.kind);
-    const keys = inPrompt && /^\x1b[\x20-\x7e]$/.test(raw) ? ['\x1b', raw.slice(1)] : splitKeys(raw);
+    const altBound = s.overlay.kind === 'none' && !s.editingFilter && matchCommand(keymap, 'list', parseKey(raw)) !== undefined;
+    const keys = /^\x1b[\x20-\x7e]$/.test(raw) && (inPrompt || (s.overlay.kind === 'none' && !altBound)) ? ['\x1b', raw.slice(1)] : splitKeys(raw);
     for (const k of keys) {
       const key = parseKey(k);
       if (s.editingFilter) {

@@ -91,6 +91,18 @@ describe('Repositories pane, tag picker and pulls', () => {
     expect(lastFrame()).toContain('✗ nosuch:1');
   });
 
+  it('Esc arriving glued to the next key (tmux) is Esc, then that key', async () => {
+    const { lastFrame, stdin } = setup();
+    stdin.write('3');
+    await waitForFrame(lastFrame, 'catalog: 2');
+    stdin.write('jj');
+    await waitForFrame(lastFrame, 'Remote tags of');
+    stdin.write('\r');
+    await waitForFrame(lastFrame, 'Pull a tag of');
+    stdin.write('\x1b2');
+    await waitForFrame(lastFrame, /REPOSITORY +TAG +IMAGE ID/);
+  });
+
   it('adds a repository by name to its registry', async () => {
     const { lastFrame, stdin, backend } = setup();
     stdin.write('3');
