@@ -11,6 +11,7 @@ import { buildKeymap, type Command, type Keymap } from '../state/keymap.js';
 import { parseContainerQuery } from '../state/list-filter.js';
 import { selectedRepository, tagRows, visibleContainers, visibleImages, visibleRepositories } from '../state/selectors.js';
 import { pullStripRows } from '../state/pulls.js';
+import { parsePaletteCommand } from '../state/palette-command.js';
 import { useRemoteData } from '../data/use-remote-data.js';
 import { useStatsSampling } from '../data/use-stats-sampling.js';
 import { PromptDialog } from './PromptDialog.js';
@@ -111,7 +112,16 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
   else if (o.kind === 'inspect') content = <TextViewer title={o.title} lines={o.lines} offset={o.offset} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'confirm') content = <ConfirmDialog title={o.title} items={o.items} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'palette')
-    content = <PaletteOverlay items={paletteItems(keymap, state.pane, o.query)} query={o.query} selected={o.selected} width={layout.innerWidth} height={layout.innerHeight} />;
+    content = (
+      <PaletteOverlay
+        items={paletteItems(keymap, state.pane, o.query)}
+        argument={parsePaletteCommand(o.query)}
+        query={o.query}
+        selected={o.selected}
+        width={layout.innerWidth}
+        height={layout.innerHeight}
+      />
+    );
   else if (o.kind === 'tagPicker')
     content = (
       <TagPicker

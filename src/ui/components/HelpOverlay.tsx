@@ -11,6 +11,7 @@ const ONLY_IN: Partial<Record<Command, readonly PaneId[]>> = {
   kill: ['containers'],
   logs: ['containers'],
   shell: ['containers'],
+  attach: ['containers'],
   inspect: ['containers', 'images'],
   delete: ['containers', 'images'],
   mark: ['containers', 'images'],

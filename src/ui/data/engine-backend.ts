@@ -7,6 +7,7 @@ import { StoreWatcher } from './store-watcher.js';
 import { followLogFile } from './log-follower.js';
 import { StatsSampler } from '../../core/runtime/container-stats.js';
 import { runRequest } from '../../core/runtime/run-request.js';
+import { openAttachSession } from '../../core/runtime/conmon-attach.js';
 
 /**
  * The UiBackend over the real Engine. This module is the TUI's only door to the engine and the
@@ -111,6 +112,21 @@ export function engineBackend(engine: Engine): UiBackend {
       return { id: rec.id, name: rec.name };
     },
     sampleStats: (list) => sampler.sample(list),
+    async attach(id, size) {
+      const c = await containers();
+      const rec = await c.find(id);
+      if (rec.state.status !== 'running') throw new Error(`${rec.name} is not running`);
+      if (rec.monitor !== 'conmon') throw new Error(`${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d`);
+      if (!rec.request.tty || !rec.request.interactive) throw new Error(`${rec.name} was not started with -it: it has no terminal to attach to (l shows its logs, e a shell)`);
+      const session = await openAttachSession({
+        socketPath: `${c.paths.socketDir}/${rec.id}/attach`,
+        controlPath: `${c.paths.bundle(rec.id)}/ctl`,
+        cols: size.cols,
+        rows: size.rows,
+        command: ['attach'],
+      });
+      return session;
+    },
     async openShell(id, size, cmd) {
       return execPty(await containers(), id, { cols: size.cols, rows: size.rows, cmd });
     },

@@ -45,6 +45,8 @@ export interface UiBackend {
   runContainer(spec: { image: string; name?: string; cmd: string[]; options: RunOptions }): Promise<{ id: string; name: string }>;
   /** CPU and memory of containers from their cgroups (CPU relative to the previous call). */
   sampleStats(containers: { id: string; name: string; running: boolean }[]): Promise<StatsEntry[]>;
+  /** Attaches to a running container started with -it (its own tty, held by conmon); kill() detaches. */
+  attach(id: string, size: { cols: number; rows: number }): Promise<PtySession>;
   /** A shell (or `cmd`) in a running container under a PTY of the given size. */
   openShell(id: string, size: { cols: number; rows: number }, cmd?: string[]): Promise<PtySession>;
 }

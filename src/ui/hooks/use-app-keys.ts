@@ -5,6 +5,7 @@ import { PANES, type AppState } from '../state/app-state.js';
 import { COMMANDS, matchCommand, parseKey, splitKeys, type Command, type Keymap } from '../state/keymap.js';
 import { imageRef, selectedContainer, selectedImage, selectedRegistry, selectedRepository, tagRows } from '../state/selectors.js';
 import { repositoryFromInput } from '../state/remote-state.js';
+import { parsePaletteCommand, type PaletteCommand } from '../state/palette-command.js';
 import { runFormKey, newRunForm } from '../state/run-form.js';
 import { startPull } from '../actions/pull-actions.js';
 import { submitRunForm } from '../actions/run-actions.js';
@@ -111,6 +112,16 @@ export function useAppKeys(deps: AppKeyDeps): void {
         void openShell(c.id, c.name);
         return;
       }
+      case 'attach': {
+        const c = needContainer();
+        if (!c) return;
+        if (c.state.status !== 'running') {
+          apply({ type: 'setStatus', status: { text: `${c.name} is not running: start it with ${keymap.startStop[0] ?? 's'} first`, level: 'error' } });
+          return;
+        }
+        void openShell(c.id, c.name, 'attach');
+        return;
+      }
       case 'inspect': {
         if (s.pane === 'containers') {
           const c = needContainer();
@@ -155,6 +166,24 @@ export function useAppKeys(deps: AppKeyDeps): void {
         return quit();
       default:
         return;
+    }
+  };
+
+  /** `:pull REF`, `:run IMAGE [CMD]` (the run form, prefilled), `:filter QUERY` (this pane's filter). */
+  const runPaletteCommand = (c: PaletteCommand, apply: (a: Action) => void): void => {
+    switch (c.kind) {
+      case 'pull':
+        void startPull(ctx, c.reference);
+        return;
+      case 'filter':
+        apply({ type: 'setFilter', text: c.text });
+        return apply({ type: 'endFilter', keep: true });
+      case 'run': {
+        const form = newRunForm(c.image);
+        return apply({ type: 'openOverlay', overlay: { kind: 'runForm', form: { ...form, values: { ...form.values, command: c.command } } } });
+      }
+      case 'error':
+        return apply({ type: 'setStatus', status: { text: c.message, level: 'error' } });
     }
   };
 
@@ -204,8 +233,12 @@ export function useAppKeys(deps: AppKeyDeps): void {
             else if (r.kind === 'cancel') apply({ type: 'closeOverlay' });
             else if (r.kind === 'submit') {
               apply({ type: 'closeOverlay' });
-              const item = items[o.selected];
-              if (item) runCommand(item.command, s, apply);
+              const argument = parsePaletteCommand(o.query);
+              if (argument) runPaletteCommand(argument, apply);
+              else {
+                const item = items[o.selected];
+                if (item) runCommand(item.command, s, apply);
+              }
             }
           }
           continue;

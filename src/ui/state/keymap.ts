@@ -62,6 +62,7 @@ export const COMMANDS = {
   kill: { contexts: ['list'], keys: ['x'], help: 'kill' },
   logs: { contexts: ['list'], keys: ['l'], help: 'logs' },
   shell: { contexts: ['list'], keys: ['e'], help: 'shell in a split pane' },
+  attach: { contexts: ['list'], keys: ['A'], help: "attach to an -it container's terminal in a split pane (F8 detaches)" },
   inspect: { contexts: ['list'], keys: ['i'], help: 'inspect' },
   stats: { contexts: ['list'], keys: ['S'], help: 'CPU and memory of running containers' },
   pickTag: { contexts: ['list'], keys: ['enter', 't'], help: 'pick a remote tag to pull' },

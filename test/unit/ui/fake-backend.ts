@@ -223,6 +223,14 @@ export class FakeBackend implements UiBackend {
     const n = this.statsCalls;
     return list.map((c) => ({ id: c.id, name: c.name, cpuPercent: (n * 10) % 100, memory: n * 1024 * 1024, memoryLimit: 64 * 1024 * 1024, memoryPercent: n * 1.5, netRx: 0, netTx: 0, blockRead: 0, blockWrite: 0, pids: 1 }));
   }
+  async attach(id: string, size: { cols: number; rows: number }) {
+    this.calls.push(`attach ${id.slice(0, 12)} ${size.cols}x${size.rows}`);
+    const c = this.containers.find((x) => x.id === id)!;
+    if (!c.request.tty) throw new Error(`${c.name} was not started with -it`);
+    const pty = new FakePty(['attach']);
+    this.ptys.push(pty);
+    return pty;
+  }
   async openShell(id: string, size: { cols: number; rows: number }) {
     this.calls.push(`shell ${id.slice(0, 12)} ${size.cols}x${size.rows}`);
     const pty = new FakePty();
