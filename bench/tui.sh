@@ -42,7 +42,7 @@ tmux new-session -d -s "$SESSION" -x 120 -y 40 \
 PID=$(tmux display-message -p -t "$SESSION" '#{pane_pid}')
 for _ in $(seq 100); do tmux capture-pane -p -t "$SESSION" | grep -q "Containers ($COUNT)" && break; sleep 0.1; done
 tmux capture-pane -p -t "$SESSION" | grep -q "Containers ($COUNT)" || { echo "the TUI did not show $COUNT containers:" >&2; tmux capture-pane -p -t "$SESSION" >&2; exit 1; }
-sleep 2 # let the first frames and the watcher set-up settle
+sleep "${TSDOCK_BENCH_SETTLE:-2}" # let the first frames and the watcher set-up settle
 
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 HZ=$(getconf CLK_TCK)
@@ -50,7 +50,11 @@ HZ=$(getconf CLK_TCK)
 top -b -d "$SECS" -n 2 -p "$PID" >"$WORK/top.txt" &
 TOP=$!
 T0=$(ticks); S0=$(date +%s.%N)
-sleep "$SECS"
+# Where the ticks fall (5 s slices, to stderr): a steady cost or one event (the 30 s age tick)?
+PREV=$T0
+for ((i = 5; i <= SECS; i += 5)); do sleep 5; NOW=$(ticks); printf '%ss:+%s ' "$i" "$((NOW - PREV))" >&2; PREV=$NOW; done
+sleep $((SECS % 5))
+echo >&2
 T1=$(ticks); S1=$(date +%s.%N)
 wait $TOP
 PROC=$(awk -v t0="$T0" -v t1="$T1" -v s0="$S0" -v s1="$S1" -v hz="$HZ" 'BEGIN { printf "%.2f", (t1 - t0) / hz / (s1 - s0) * 100 }')

@@ -1,7 +1,7 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { ImageSummary } from '../../core/engine.js';
 import { PANES, type AppState, type Overlay, type PaneId, type PaneView, type StatusMessage } from './app-state.js';
-import { imageKey, imageRef, sortedContainers, visibleContainers, visibleImages, visibleKeys } from './selectors.js';
+import { agesChanged, imageKey, imageRef, sortedContainers, visibleContainers, visibleImages, visibleKeys } from './selectors.js';
 import { remoteReducer, type RemoteAction } from './remote-state.js';
 import { pullsReducer, type PullAction } from './pulls.js';
 import type { RunForm } from './run-form.js';
@@ -149,7 +149,8 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'statsSampled':
       return state.overlay.kind === 'stats' ? { ...state, stats: addStatsSample(state.stats, action.entries) } : state;
     case 'tick':
-      return { ...state, now: action.now };
+      // The same state when no age text changes: React then skips the render.
+      return agesChanged(state, action.now) ? { ...state, now: action.now } : state;
     case 'focusPane':
       return { ...state, pane: action.pane, focus: 'list', editingFilter: false };
     case 'cyclePane': {

@@ -1,4 +1,6 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import { statusText } from '../../core/runtime/container-status-text.js';
+import { createdSince } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
 import type { AppState, PaneId } from './app-state.js';
 import type { KnownRegistry } from '../../core/registry/known-registries.js';
@@ -195,4 +197,15 @@ export function selectedContainer(state: AppState): ContainerRecord | undefined 
 
 export function selectedImage(state: AppState): ImageSummary | undefined {
   return visibleImages(state)[state.panes.images.selected];
+}
+
+/**
+ * Whether moving the clock to `now` changes a relative age the lists show ("Up 5 minutes",
+ * "3 days ago"): the age timer re-renders only then, so an idle TUI over created or long-running
+ * containers and old images does no work at all.
+ */
+export function agesChanged(state: AppState, now: number): boolean {
+  for (const c of visibleContainers(state)) if (statusText(c.state, now) !== statusText(c.state, state.now)) return true;
+  for (const i of visibleImages(state)) if (createdSince(i.created, now) !== createdSince(i.created, state.now)) return true;
+  return false;
 }

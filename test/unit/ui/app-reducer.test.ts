@@ -45,7 +45,13 @@ describe('app reducer: lists and selection', () => {
   });
 
   it('advances the clock with the slow tick and with each load', () => {
-    expect(run(loaded(), { type: 'tick', now: T0 + 30_000 }).now).toBe(T0 + 30_000);
+    // web has been up 5 minutes: 60 s later it reads "Up 6 minutes".
+    expect(run(loaded(), { type: 'tick', now: T0 + 60_000 }).now).toBe(T0 + 60_000);
+    // When no age text would change, the state stays the same object: nothing re-renders.
+    const s = loaded();
+    expect(run(s, { type: 'tick', now: T0 + 1_000 })).toBe(s);
+    const created = run(initialState(T0), { type: 'containersLoaded', containers: [container('c', 'created')], now: T0 });
+    expect(run(created, { type: 'tick', now: T0 + 3_600_000 })).toBe(created);
     expect(run(loaded(), { type: 'containersLoaded', containers: [], now: T0 + 5 }).now).toBe(T0 + 5);
   });
 
