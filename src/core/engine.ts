@@ -2,6 +2,7 @@ import { loadConfig, DEFAULT_CONFIG_PATH, DEFAULT_ROOT, type TsdockConfig } from
 import { Store } from './store/store.js';
 import { CredentialStore, type Credentials } from './registry/credentials.js';
 import type { RegistryClient } from './registry/registry-client.js';
+import { knownRegistries, type KnownRegistry } from './registry/known-registries.js';
 import { parseReference, familiarName, formatReference, InvalidReferenceError } from './images/reference.js';
 import { parsePlatform } from './images/platform.js';
 import type { PullResult } from './images/pull.js';
@@ -357,6 +358,18 @@ export class Engine {
 
   async catalog(domain: string): Promise<string[]> {
     return (await this.registry(loginDomain(domain))).catalog();
+  }
+
+  /** The manifest digest a remote tag points to now (a HEAD request), to compare with repoDigests. */
+  async remoteDigest(repository: string, tag: string): Promise<Digest> {
+    const ref = parseReference(repository);
+    return (await this.registry(ref.domain)).manifestDigest(ref.path, tag);
+  }
+
+  /** docker.io, the config's insecure registries, those logged in to and those of local images. */
+  async knownRegistries(): Promise<KnownRegistry[]> {
+    const [loggedIn, images] = await Promise.all([this.credentials.registries().catch(() => []), this.images()]);
+    return knownRegistries(this.config, loggedIn, images.map((i) => i.repository).filter((r) => r !== '<none>'));
   }
 }
 

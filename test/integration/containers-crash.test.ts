@@ -2,7 +2,7 @@
 // truthful state, and leftovers (mounts, runc state, directories) are cleaned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFile, readdir, rm, mkdir } from 'node:fs/promises';
+import { readFile, readdir, rm, mkdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -114,9 +114,18 @@ describe('SIGKILL of tsdock', () => {
     const before = new Set(await readdir(containersDir));
     const orphan = join(containersDir, 'f'.repeat(64));
     await mkdir(join(orphan, 'upper'), { recursive: true });
+    // A create in flight in another tsdock process (a fresh directory) is left alone...
+    const inFlight = join(containersDir, 'e'.repeat(64));
+    await mkdir(inFlight);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(orphan, old, old);
     expect((await sb.run(['ps', '-a'])).code).toBe(0);
     const after = await readdir(containersDir);
     expect(after).not.toContain('f'.repeat(64));
-    expect(after.filter((d) => !before.has(d))).toEqual([]);
+    expect(after).toContain('e'.repeat(64));
+    // ...until it is old enough to be a leftover.
+    await utimes(inFlight, old, old);
+    expect((await sb.run(['ps', '-a'])).code).toBe(0);
+    expect((await readdir(containersDir)).filter((d) => !before.has(d))).toEqual([]);
   });
 });

@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command, CliContext } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, UsageError, type OptionSpec, type ParsedArgs } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import type { ContainerSpecRequest, VolumeMount, BindMount, TmpfsMount } from '../../core/runtime/container-record.js';
-import { networkRequest } from '../../core/network/network-options.js';
+import type { ContainerSpecRequest } from '../../core/runtime/container-record.js';
 import { parseEnvFile } from '../../core/runtime/environment.js';
-import { parseMemory, validateMemory, parseCpus, validateCpus } from '../../core/runtime/resources.js';
+import { runRequest, RunOptionError, type RunOptions } from '../../core/runtime/run-request.js';
 import { exitCodeForStartError } from '../../core/runtime/container-manager.js';
 import { familiarString, parseReference } from '../../core/images/reference.js';
-import { availableParallelism } from 'node:os';
 
 export const CREATE_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },
@@ -58,106 +55,54 @@ class RunError extends Error {
   }
 }
 
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The flags as core RunOptions (env files read here); malformed options are usage errors. */
 async function buildRequest(command: string, values: ParsedArgs['values'], image: string, cmd: string[], warn: (message: string) => void = () => {}): Promise<ContainerSpecRequest> {
-  const env: string[] = [];
+  const envFileEntries: string[] = [];
   for (const file of many(values['env-file'])) {
     const text = await readFile(file, 'utf8').catch((e: Error) => {
       throw new UsageError(`open ${file}: ${e.message}`, command);
     });
-    env.push(...parseEnvFile(text, process.env));
+    envFileEntries.push(...parseEnvFile(text, process.env));
   }
-  for (const e of many(values.env)) {
-    // `-e KEY` takes the value from tsdock's own environment, or is dropped, as Docker does.
-    if (e.includes('=')) env.push(e);
-    else if (process.env[e] !== undefined) env.push(`${e}=${process.env[e]}`);
-  }
-  const binds: BindMount[] = [];
-  const volumes: VolumeMount[] = [];
-  for (const spec of many(values.volume)) parseVolume(spec, command, binds, volumes);
-  const tmpfs: TmpfsMount[] = many(values.tmpfs).map((t) => {
-    const [destination, opts] = [t.split(':')[0]!, t.split(':').slice(1).join(':')];
-    if (!destination.startsWith('/')) throw new UsageError(`invalid tmpfs mount "${t}": the path must be absolute`, command);
-    return { destination, options: opts ? opts.split(',') : [] };
-  });
-  const labels: Record<string, string> = {};
-  for (const l of many(values.label)) {
-    const i = l.indexOf('=');
-    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
-  }
-  const { warnings, ...networking } = networkRequest({
-    network: (values.network ?? values.net) as string | undefined,
+  const options: RunOptions = {
+    envFileEntries,
+    env: many(values.env),
+    workdir: str(values.workdir),
+    user: str(values.user),
+    hostname: str(values.hostname),
+    entrypoint: str(values.entrypoint),
+    volume: many(values.volume),
+    tmpfs: many(values.tmpfs),
+    readOnly: values['read-only'] === true,
+    init: values.init === true,
+    memory: str(values.memory),
+    cpus: str(values.cpus),
+    pidsLimit: str(values['pids-limit']),
+    capAdd: many(values['cap-add']),
+    capDrop: many(values['cap-drop']),
+    privileged: values.privileged === true,
+    label: many(values.label),
+    network: str(values.network ?? values.net),
     publish: many(values.publish),
     publishAll: values['publish-all'] === true,
     expose: many(values.expose),
     dns: many(values.dns),
     addHost: many(values['add-host']),
-  });
-  for (const w of warnings) warn(w);
-  let memory: number | undefined;
-  if (typeof values.memory === 'string') {
-    memory = parseMemory(values.memory);
-    validateMemory(memory);
-  }
-  let cpus: number | undefined;
-  if (typeof values.cpus === 'string') {
-    cpus = parseCpus(values.cpus);
-    validateCpus(cpus, availableParallelism());
-  }
-  const pidsLimit = values['pids-limit'] !== undefined ? Number(values['pids-limit']) : undefined;
-  if (pidsLimit !== undefined && !Number.isInteger(pidsLimit)) throw new UsageError(`invalid argument "${values['pids-limit']}" for "--pids-limit" flag: not an integer`, command);
-  const stopTimeout = values['stop-timeout'] !== undefined ? Number(values['stop-timeout']) : undefined;
-  return {
-    image,
-    cmd: cmd.length ? cmd : undefined,
-    entrypoint: typeof values.entrypoint === 'string' ? (values.entrypoint === '' ? [] : [values.entrypoint]) : undefined,
-    env,
-    workdir: values.workdir as string | undefined,
-    user: values.user as string | undefined,
-    hostname: values.hostname as string | undefined,
+    securityOpt: many(values['security-opt']),
     tty: values.tty === true,
     interactive: values.interactive === true,
-    labels,
-    binds,
-    volumes,
-    tmpfs,
-    readOnlyRootfs: values['read-only'] === true,
-    init: values.init === true,
-    memory,
-    cpus,
-    pidsLimit,
-    capAdd: many(values['cap-add']),
-    capDrop: many(values['cap-drop']),
-    privileged: values.privileged === true,
-    securityOpt: many(values['security-opt']),
-    ...networking,
-    autoRemove: values.rm === true,
-    stopSignal: values['stop-signal'] as string | undefined,
-    stopTimeout,
+    rm: values.rm === true,
+    stopSignal: str(values['stop-signal']),
+    stopTimeout: str(values['stop-timeout']),
   };
-}
-
-/** `-v /host:/ctr[:ro]` binds, `-v name:/ctr[:ro]` named volumes, `-v /ctr` anonymous ones. */
-function parseVolume(spec: string, command: string, binds: BindMount[], volumes: VolumeMount[]): void {
-  const parts = spec.split(':');
-  // The last part is a mode (`ro`, `rw`) when there are three parts, or two and the second
-  // is not a path (`-v /data:ro`).
-  let mode = '';
-  if (parts.length === 3 || (parts.length === 2 && !parts[1]!.startsWith('/'))) mode = parts.pop()!;
-  if (parts.length > 2) throw new UsageError(`invalid volume specification: "${spec}"`, command);
-  const readOnly = mode.split(',').includes('ro');
-  if (parts.length === 1) {
-    if (!parts[0]!.startsWith('/')) throw new UsageError(`invalid volume specification: "${spec}": the container path must be absolute`, command);
-    volumes.push({ name: randomVolumeName(), destination: parts[0]!, readOnly, anonymous: true });
-    return;
+  try {
+    return runRequest(image, cmd, options, process.env, warn);
+  } catch (err) {
+    if (err instanceof RunOptionError) throw new UsageError(err.message, command);
+    throw err;
   }
-  const [source, destination] = parts as [string, string];
-  if (!destination.startsWith('/')) throw new UsageError(`invalid volume specification: "${spec}": the container path must be absolute`, command);
-  if (source.startsWith('/') || source.startsWith('.')) binds.push({ source: resolve(source), destination, readOnly });
-  else volumes.push({ name: source, destination, readOnly, anonymous: false });
-}
-
-function randomVolumeName(): string {
-  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function createFromArgs(ctx: CliContext, command: string, argv: string[]) {

@@ -90,6 +90,26 @@ export class RegistryClient {
     return { bytes, digest, manifest, endpoint };
   }
 
+  /**
+   * The digest a tag (or digest) currently resolves to, without downloading the manifest: a HEAD
+   * answered with Docker-Content-Digest. Registries that omit the header get a GET, hashed here.
+   * The digest is the top one (an index when there is one), the one `repoDigests` record.
+   */
+  async manifestDigest(repo: string, reference: string): Promise<Digest> {
+    return this.firstEndpoint(async (endpoint) => {
+      const res = await this.request(endpoint, `/v2/${repo}/manifests/${reference}`, repo, 'pull', { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT } });
+      res.discard();
+      if (res.status < 200 || res.status >= 300) {
+        // A HEAD answer has no body to explain itself: GET again for the registry's error message.
+        return (await this.getManifestFrom(endpoint, repo, reference)).digest;
+      }
+      const header = res.headers['docker-content-digest'];
+      const digest = Array.isArray(header) ? header[0] : header;
+      if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest as Digest;
+      return (await this.getManifestFrom(endpoint, repo, reference)).digest;
+    });
+  }
+
   /** Registries answer MANIFEST_UNKNOWN for unknown repositories too; the tag list tells them apart. */
   private async repositoryExists(endpoint: string, repo: string): Promise<boolean> {
     const res = await this.request(endpoint, `/v2/${repo}/tags/list`, repo, 'pull');

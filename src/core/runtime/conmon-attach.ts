@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** conmon puts the stream id in front of every packet on the attach socket: 2 stdout, 3 stderr. */
 const STDERR = 3;
@@ -104,4 +105,72 @@ async function sendResize(controlPath: string, rows: number, cols: number): Prom
   } finally {
     await fh.close();
   }
+}
+
+/** What a terminal pane needs of an attach: the PtySession shape without a process of its own. */
+export interface AttachSession {
+  readonly pid: number;
+  readonly command: string[];
+  onData(listener: (data: string) => void): () => void;
+  onExit(listener: (exit: { exitCode: number; signal?: number }) => void): () => void;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Detaches: the container keeps running. */
+  kill(): void;
+}
+
+/**
+ * An attach to a conmon-held tty container as a session a terminal pane can show (the TUI's
+ * split panes): output packets become data, input goes to the container's stdin, resizes go
+ * through the control fifo. The session ends (onExit, code 0) when conmon closes the socket,
+ * i.e. the container exited, or on kill(), which only detaches.
+ */
+export async function openAttachSession(o: { socketPath: string; controlPath: string; cols: number; rows: number; command: string[] }): Promise<AttachSession> {
+  const { SeqpacketSocket } = await import('node-unix-socket');
+  const sock = new SeqpacketSocket();
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    try {
+      sock.connect(o.socketPath, () => resolve());
+    } catch (err) {
+      reject(err);
+    }
+  });
+  const data = new Set<(d: string) => void>();
+  const exits = new Set<(e: { exitCode: number }) => void>();
+  let ended = false;
+  // A character may be split across packets.
+  const decoder = new StringDecoder('utf8');
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    sock.destroy();
+    for (const l of exits) l({ exitCode: 0 });
+  };
+  sock.on('data', (pkt: Buffer) => {
+    if (pkt.length < 1) return;
+    const text = decoder.write(pkt.subarray(1));
+    for (const l of data) l(text);
+  });
+  sock.on('end', end);
+  sock.on('error', end);
+  const resize = (cols: number, rows: number) => void sendResize(o.controlPath, rows, cols).catch(() => {});
+  resize(o.cols, o.rows);
+  return {
+    pid: 0,
+    command: o.command,
+    onData(l) {
+      data.add(l);
+      return () => data.delete(l);
+    },
+    onExit(l) {
+      exits.add(l);
+      return () => exits.delete(l);
+    },
+    write(d) {
+      if (!ended) sock.write(Buffer.from(d, 'utf8'));
+    },
+    resize,
+    kill: end,
+  };
 }

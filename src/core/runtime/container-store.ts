@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { ContainerRecord } from './container-record.js';
 import type { RuntimePaths } from './runtime-paths.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
@@ -31,11 +31,19 @@ export class ContainerStore {
     return recs.filter((r): r is ContainerRecord => r !== undefined);
   }
 
-  /** Container directories that have no record: leftovers of a create that was killed. */
-  async orphanDirs(): Promise<string[]> {
+  /**
+   * Container directories that have no record: leftovers of a create that was killed. A
+   * directory younger than `minAgeMs` may be a create in flight in another tsdock process (the
+   * TUI opening while `tsdock create` runs): it is left alone.
+   */
+  async orphanDirs(minAgeMs = 60_000, now = Date.now()): Promise<string[]> {
     const ids = (await readdir(this.paths.containersDir).catch(() => [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n));
     const out: string[] = [];
-    for (const id of ids) if (!(await this.get(id))) out.push(id);
+    for (const id of ids) {
+      if (await this.get(id)) continue;
+      const changed = await stat(this.paths.containerDir(id)).then((s) => s.mtimeMs, () => undefined);
+      if (changed !== undefined && now - changed >= minAgeMs) out.push(id);
+    }
     return out;
   }
 

@@ -9,7 +9,16 @@ import { appReducer } from '../state/app-reducer.js';
 import { initialState, type AppState } from '../state/app-state.js';
 import { buildKeymap, type Command, type Keymap } from '../state/keymap.js';
 import { parseContainerQuery } from '../state/list-filter.js';
-import { visibleContainers, visibleImages, visibleRepositories } from '../state/selectors.js';
+import { selectedRepository, tagRows, visibleContainers, visibleImages, visibleRepositories } from '../state/selectors.js';
+import { pullStripRows } from '../state/pulls.js';
+import { parsePaletteCommand } from '../state/palette-command.js';
+import { useRemoteData } from '../data/use-remote-data.js';
+import { useStatsSampling } from '../data/use-stats-sampling.js';
+import { PromptDialog } from './PromptDialog.js';
+import { PullsStrip } from './PullsStrip.js';
+import { RunFormDialog } from './RunFormDialog.js';
+import { StatsView } from './StatsView.js';
+import { TagPicker } from './TagPicker.js';
 import type { ActionContext } from '../actions/engine-actions.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { ContainersPane } from './ContainersPane.js';
@@ -23,7 +32,7 @@ import { RepositoriesPane } from './RepositoriesPane.js';
 import { ShellPane } from './ShellPane.js';
 import { StatusLine } from './StatusLine.js';
 import { TextViewer } from './TextViewer.js';
-import { screenLayout } from './screen-layout.js';
+import { maxStripRows, screenLayout } from './screen-layout.js';
 
 export { screenLayout } from './screen-layout.js';
 
@@ -57,7 +66,8 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
   const { keymap, warnings } = useMemo(() => buildKeymap(backend.keymapOverrides), [backend]);
   const reload = useEngineData(backend, dispatch);
   const terminal = useTerminalSize(size);
-  const layout = screenLayout(terminal, state.shells.length > 0);
+  const stripRows = pullStripRows(state.pulls, maxStripRows(terminal));
+  const layout = screenLayout(terminal, state.shells.length > 0, stripRows);
   const layoutRef = useRef(layout);
   layoutRef.current = layout;
   const ctx: ActionContext = useMemo(() => ({ backend, dispatch, reload }), [backend, reload]);
@@ -81,6 +91,8 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
     onQuit?.();
     exit();
   }, [shells.sessions, exit, onQuit]);
+  useRemoteData(state, backend, dispatch);
+  useStatsSampling(state.overlay.kind === 'stats', state.containers, backend, dispatch);
   useAppKeys({ stateRef, layoutRef, dispatch, keymap, ctx, shells, quit, reload, redraw });
 
   const view = state.panes[state.pane];
@@ -92,14 +104,48 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
   const listFocused = state.focus === 'list';
   const filterErrors = state.pane === 'containers' && view.filter ? parseContainerQuery(view.filter).errors : [];
 
+  const selectedRepo = state.pane === 'repositories' ? selectedRepository(state) : undefined;
+  const selectedTags = selectedRepo ? { repository: selectedRepo.repository, fetch: state.remote.tags[selectedRepo.repository], rows: tagRows(state, selectedRepo.repository) } : undefined;
   const o = state.overlay;
   let content;
   if (o.kind === 'help') content = <HelpOverlay keymap={keymap} pane={state.pane} offset={o.offset} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'inspect') content = <TextViewer title={o.title} lines={o.lines} offset={o.offset} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'confirm') content = <ConfirmDialog title={o.title} items={o.items} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'palette')
-    content = <PaletteOverlay items={paletteItems(keymap, state.pane, o.query)} query={o.query} selected={o.selected} width={layout.innerWidth} height={layout.innerHeight} />;
-  else if (o.kind === 'logs')
+    content = (
+      <PaletteOverlay
+        items={paletteItems(keymap, state.pane, o.query)}
+        argument={parsePaletteCommand(o.query)}
+        query={o.query}
+        selected={o.selected}
+        width={layout.innerWidth}
+        height={layout.innerHeight}
+      />
+    );
+  else if (o.kind === 'tagPicker')
+    content = (
+      <TagPicker
+        repository={o.repository}
+        fetch={state.remote.tags[o.repository]}
+        rows={tagRows(state, o.repository, o.query)}
+        query={o.query}
+        selected={o.selected}
+        width={layout.innerWidth}
+        height={layout.innerHeight}
+      />
+    );
+  else if (o.kind === 'prompt')
+    content =
+      o.purpose === 'pull' ? (
+        <PromptDialog title="Pull an image" label="reference: " text={o.text} hint="e.g. busybox:1.36 or 127.0.0.1:5000/app:v2 · enter pull · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
+      ) : (
+        <PromptDialog title="Add a repository to the list" label="repository: " text={o.text} hint="e.g. 127.0.0.1:5000/app · its tags are fetched when selected" width={layout.innerWidth} height={layout.innerHeight} />
+      );
+  else if (o.kind === 'runForm') content = <RunFormDialog form={o.form} width={layout.innerWidth} height={layout.innerHeight} />;
+  else if (o.kind === 'stats') {
+    const running = containers.filter((c) => c.state.status === 'running' || c.state.status === 'paused');
+    content = <StatsView containers={running} history={state.stats} offset={o.offset} width={layout.innerWidth} height={layout.innerHeight} />;
+  } else if (o.kind === 'logs')
     content = (
       <LogsOverlay
         backend={backend}
@@ -118,7 +164,7 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
       <>
         {state.pane === 'containers' ? <ContainersPane {...common} containers={containers} now={state.now} loaded={state.loaded.containers} /> : null}
         {state.pane === 'images' ? <ImagesPane {...common} images={images} now={state.now} loaded={state.loaded.images} /> : null}
-        {state.pane === 'repositories' ? <RepositoriesPane {...common} repositories={repositories} loaded={state.loaded.images} /> : null}
+        {state.pane === 'repositories' ? <RepositoriesPane {...common} rows={repositories} tags={selectedTags} /> : null}
         {showFilter ? <FilterBar filter={view.filter} editing={state.editingFilter} errors={filterErrors} width={layout.innerWidth} /> : null}
       </>
     );
@@ -129,12 +175,14 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
     state.focus === 'shell'
       ? `keys go to the shell — ${shellKeys}`
       : state.pane === 'containers'
-        ? firstKeys(keymap, [['startStop', 'start/stop'], ['restart', 'restart'], ['pause', 'pause'], ['kill', 'kill'], ['logs', 'logs'], ['shell', 'shell'], ['inspect', 'inspect'], ['filter', 'filter'], ['mark', 'mark'], ['delete', 'delete'], ['help', 'help'], ['quit', 'quit']])
-        : firstKeys(keymap, [['filter', 'filter'], ['mark', 'mark'], ['delete', 'delete'], ['inspect', 'inspect'], ['nextPane', 'next pane'], ['help', 'help'], ['quit', 'quit']]);
+        ? firstKeys(keymap, [['startStop', 'start/stop'], ['restart', 'restart'], ['pause', 'pause'], ['kill', 'kill'], ['logs', 'logs'], ['shell', 'shell'], ['stats', 'stats'], ['inspect', 'inspect'], ['filter', 'filter'], ['mark', 'mark'], ['delete', 'delete'], ['help', 'help'], ['quit', 'quit']])
+        : state.pane === 'images'
+          ? firstKeys(keymap, [['runImage', 'run'], ['pull', 'pull'], ['filter', 'filter'], ['mark', 'mark'], ['delete', 'delete'], ['inspect', 'inspect'], ['help', 'help'], ['quit', 'quit']])
+          : firstKeys(keymap, [['pickTag', 'tags'], ['addRepository', 'add repo'], ['pull', 'pull'], ['filter', 'filter'], ['refresh', 'reload'], ['help', 'help'], ['quit', 'quit']]);
 
   return (
     <Box flexDirection="column" width={layout.columns} height={layout.rows}>
-      <Header pane={state.pane} counts={{ containers: containers.length, images: images.length, repositories: repositories.length }} marked={view.marked.size} width={layout.columns} />
+      <Header pane={state.pane} counts={{ containers: containers.length, images: images.length, repositories: repositories.filter((r) => r.kind === 'repository').length }} marked={view.marked.size} width={layout.columns} />
       <Box flexDirection="row" height={layout.bodyHeight}>
         <Box flexDirection="column" borderStyle="round" borderColor={listFocused ? 'cyan' : 'gray'} width={layout.listWidth} height={layout.bodyHeight}>
           {content}
@@ -143,6 +191,7 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
           <ShellPane sessions={shells.sessions} shells={state.shells} active={state.activeShell} focused={state.focus === 'shell'} width={layout.shellWidth} height={layout.bodyHeight} keysHint={shellKeys} />
         ) : null}
       </Box>
+      {stripRows > 0 ? <PullsStrip pulls={state.pulls} width={layout.columns} height={stripRows} /> : null}
       <StatusLine status={state.status} hint={hint} width={layout.columns} />
     </Box>
   );

@@ -3,6 +3,7 @@ import type { PaneId } from '../state/app-state.js';
 import { commandsFor, type Command, type Keymap } from '../state/keymap.js';
 import { commandApplies } from './HelpOverlay.js';
 import { fit } from './columns.js';
+import { PALETTE_ARGUMENT_COMMANDS, type PaletteCommand } from '../state/palette-command.js';
 
 export interface PaletteItem {
   command: Command;
@@ -24,11 +25,38 @@ export interface PaletteOverlayProps {
   selected: number;
   width: number;
   height: number;
+  /** A command with an argument typed (`pull busybox:1`): what Enter will do. */
+  argument?: PaletteCommand;
 }
 
-/** `:` — every command by name, for those who do not remember its key. */
-export function PaletteOverlay({ items, query, selected, width, height }: PaletteOverlayProps) {
-  const room = Math.max(1, height - 2);
+function describe(c: PaletteCommand): string {
+  switch (c.kind) {
+    case 'pull':
+      return `pull ${c.reference}`;
+    case 'run':
+      return `run form for ${c.image}${c.command ? ` with command ${c.command}` : ''}`;
+    case 'filter':
+      return c.text ? `filter this pane: ${c.text}` : 'clear the filter of this pane';
+    case 'error':
+      return c.message;
+  }
+}
+
+/** `:` — every command by name, for those who do not remember its key; `pull`, `run`, `filter` take an argument. */
+export function PaletteOverlay({ items, query, selected, width, height, argument }: PaletteOverlayProps) {
+  if (argument) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Text color="cyan" wrap="truncate">{fit(`:${query}▏`, width)}</Text>
+        <Text inverse={argument.kind !== 'error'} color={argument.kind === 'error' ? 'red' : undefined} wrap="truncate">
+          {fit(describe(argument), width)}
+        </Text>
+        <Box flexGrow={1} />
+        <Text dimColor wrap="truncate">{fit(argument.kind === 'error' ? 'esc close' : 'enter run  esc close', width)}</Text>
+      </Box>
+    );
+  }
+  const room = Math.max(1, height - 3);
   const start = Math.max(0, Math.min(selected - room + 1, items.length - room));
   const shown = items.slice(Math.max(0, start), Math.max(0, start) + room);
   return (
@@ -44,6 +72,7 @@ export function PaletteOverlay({ items, query, selected, width, height }: Palett
       })}
       {items.length === 0 ? <Text dimColor>{fit('no command matches', width)}</Text> : null}
       <Box flexGrow={1} />
+      <Text dimColor wrap="truncate">{fit(`with an argument: ${PALETTE_ARGUMENT_COMMANDS.map((c) => `:${c}`).join('  ')}`, width)}</Text>
       <Text dimColor wrap="truncate">{fit('up/down choose  enter run  esc close', width)}</Text>
     </Box>
   );

@@ -5,6 +5,9 @@ import { execPty } from '../../core/runtime/exec-pty.js';
 import type { UiBackend } from './ui-backend.js';
 import { StoreWatcher } from './store-watcher.js';
 import { followLogFile } from './log-follower.js';
+import { StatsSampler } from '../../core/runtime/container-stats.js';
+import { runRequest } from '../../core/runtime/run-request.js';
+import { openAttachSession } from '../../core/runtime/conmon-attach.js';
 
 /**
  * The UiBackend over the real Engine. This module is the TUI's only door to the engine and the
@@ -13,6 +16,8 @@ import { followLogFile } from './log-follower.js';
  */
 export function engineBackend(engine: Engine): UiBackend {
   const containers = () => engine.containers();
+  // One sampler for the app's life: it keeps the previous reading for the CPU share.
+  const sampler = new StatsSampler();
   return {
     keymapOverrides: engine.config.keymap ?? {},
     listContainers: async () => (await containers()).list(),
@@ -87,6 +92,40 @@ export function engineBackend(engine: Engine): UiBackend {
         cancelled = true;
         watcher?.close();
       };
+    },
+    knownRegistries: () => engine.knownRegistries(),
+    catalog: (domain) => engine.catalog(domain),
+    remoteTags: (repository) => engine.remoteTags(repository),
+    remoteDigest: (repository, tag) => engine.remoteDigest(repository, tag),
+    async pull(reference, onEvent) {
+      const result = await engine.pull(reference, { onEvent });
+      return { imageId: result.image.id, downloaded: result.downloaded };
+    },
+    async runContainer(spec) {
+      // The same translation and calls as `tsdock run -d`: the image must be local (the form is
+      // opened from the Images pane), the container is created, then started.
+      const request = runRequest(spec.image, spec.cmd, spec.options);
+      const image = await engine.imageForRun(spec.image, { pull: 'never' });
+      const c = await containers();
+      const rec = await c.create(image, request, spec.name);
+      await c.start(rec.id);
+      return { id: rec.id, name: rec.name };
+    },
+    sampleStats: (list) => sampler.sample(list),
+    async attach(id, size) {
+      const c = await containers();
+      const rec = await c.find(id);
+      if (rec.state.status !== 'running') throw new Error(`${rec.name} is not running`);
+      if (rec.monitor !== 'conmon') throw new Error(`${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d`);
+      if (!rec.request.tty || !rec.request.interactive) throw new Error(`${rec.name} was not started with -it: it has no terminal to attach to (l shows its logs, e a shell)`);
+      const session = await openAttachSession({
+        socketPath: `${c.paths.socketDir}/${rec.id}/attach`,
+        controlPath: `${c.paths.bundle(rec.id)}/ctl`,
+        cols: size.cols,
+        rows: size.rows,
+        command: ['attach'],
+      });
+      return session;
     },
     async openShell(id, size, cmd) {
       return execPty(await containers(), id, { cols: size.cols, rows: size.rows, cmd });

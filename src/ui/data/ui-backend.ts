@@ -2,6 +2,10 @@ import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { ImageSummary } from '../../core/engine.js';
 import type { LogRecord } from '../../core/runtime/container-logs.js';
 import type { PtySession } from '../../core/runtime/exec-pty.js';
+import type { KnownRegistry } from '../../core/registry/known-registries.js';
+import type { PullListener } from '../../core/images/pull-events.js';
+import type { StatsEntry } from '../../core/runtime/container-stats.js';
+import type { RunOptions } from '../../core/runtime/run-request.js';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
 
@@ -27,6 +31,22 @@ export interface UiBackend {
   followLog(id: string, onRecords: (records: LogRecord[]) => void, onError: (err: Error) => void): () => void;
   /** Calls back (debounced) when containers or images change on disk, by any tsdock process. */
   watch(onChange: (what: 'containers' | 'images') => void): () => void;
+  /** Registries from the config and the credentials file (local images add theirs in the UI). */
+  knownRegistries(): Promise<KnownRegistry[]>;
+  /** A registry's repositories (`/v2/_catalog`); many registries refuse. */
+  catalog(domain: string): Promise<string[]>;
+  /** A repository's tags (`tags/list`). */
+  remoteTags(repository: string): Promise<string[]>;
+  /** The manifest digest a remote tag resolves to now. */
+  remoteDigest(repository: string, tag: string): Promise<string>;
+  /** Pulls an image, reporting progress; resolves when it is stored and tagged. */
+  pull(reference: string, onEvent: PullListener): Promise<{ imageId: string; downloaded: boolean }>;
+  /** Creates a container from a local image with `run`'s options and starts it detached. */
+  runContainer(spec: { image: string; name?: string; cmd: string[]; options: RunOptions }): Promise<{ id: string; name: string }>;
+  /** CPU and memory of containers from their cgroups (CPU relative to the previous call). */
+  sampleStats(containers: { id: string; name: string; running: boolean }[]): Promise<StatsEntry[]>;
+  /** Attaches to a running container started with -it (its own tty, held by conmon); kill() detaches. */
+  attach(id: string, size: { cols: number; rows: number }): Promise<PtySession>;
   /** A shell (or `cmd`) in a running container under a PTY of the given size. */
   openShell(id: string, size: { cols: number; rows: number }, cmd?: string[]): Promise<PtySession>;
 }

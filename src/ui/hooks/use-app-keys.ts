@@ -3,7 +3,12 @@ import { openInspect, performDelete, runContainerVerb, toggleVerb, type ActionCo
 import { appReducer, type Action } from '../state/app-reducer.js';
 import { PANES, type AppState } from '../state/app-state.js';
 import { COMMANDS, matchCommand, parseKey, splitKeys, type Command, type Keymap } from '../state/keymap.js';
-import { imageRef, selectedContainer, selectedImage } from '../state/selectors.js';
+import { imageRef, selectedContainer, selectedImage, selectedRegistry, selectedRepository, tagRows } from '../state/selectors.js';
+import { repositoryFromInput } from '../state/remote-state.js';
+import { parsePaletteCommand, type PaletteCommand } from '../state/palette-command.js';
+import { runFormKey, newRunForm } from '../state/run-form.js';
+import { startPull } from '../actions/pull-actions.js';
+import { submitRunForm } from '../actions/run-actions.js';
 import { editPrompt } from '../state/text-prompt.js';
 import { commandApplies, helpLines } from '../components/HelpOverlay.js';
 import { paletteItems } from '../components/PaletteOverlay.js';
@@ -107,6 +112,16 @@ export function useAppKeys(deps: AppKeyDeps): void {
         void openShell(c.id, c.name);
         return;
       }
+      case 'attach': {
+        const c = needContainer();
+        if (!c) return;
+        if (c.state.status !== 'running') {
+          apply({ type: 'setStatus', status: { text: `${c.name} is not running: start it with ${keymap.startStop[0] ?? 's'} first`, level: 'error' } });
+          return;
+        }
+        void openShell(c.id, c.name, 'attach');
+        return;
+      }
       case 'inspect': {
         if (s.pane === 'containers') {
           const c = needContainer();
@@ -117,7 +132,27 @@ export function useAppKeys(deps: AppKeyDeps): void {
         }
         return;
       }
+      case 'stats':
+        return apply({ type: 'openOverlay', overlay: { kind: 'stats', offset: 0 } });
+      case 'pickTag': {
+        const repo = selectedRepository(s);
+        if (!repo) return apply({ type: 'setStatus', status: { text: 'select a repository (the rows under a registry) to pick a tag', level: 'info' } });
+        return apply({ type: 'openOverlay', overlay: { kind: 'tagPicker', repository: repo.repository, query: '', selected: 0 } });
+      }
+      case 'addRepository': {
+        const registry = selectedRegistry(s);
+        return apply({ type: 'openOverlay', overlay: { kind: 'prompt', purpose: 'addRepository', text: registry && registry !== 'docker.io' ? `${registry}/` : '' } });
+      }
+      case 'pull':
+        return apply({ type: 'openOverlay', overlay: { kind: 'prompt', purpose: 'pull', text: '' } });
+      case 'runImage': {
+        const i = selectedImage(s);
+        if (!i) return apply({ type: 'setStatus', status: { text: 'no image selected: pull one first', level: 'info' } });
+        return apply({ type: 'openOverlay', overlay: { kind: 'runForm', form: newRunForm(imageRef(i)) } });
+      }
       case 'refresh':
+        // Registries are asked again too: the answers may be stale.
+        apply({ type: 'remoteReset' });
         reload();
         redraw?.();
         return apply({ type: 'setStatus', status: { text: 'reloaded', level: 'info' } });
@@ -131,6 +166,24 @@ export function useAppKeys(deps: AppKeyDeps): void {
         return quit();
       default:
         return;
+    }
+  };
+
+  /** `:pull REF`, `:run IMAGE [CMD]` (the run form, prefilled), `:filter QUERY` (this pane's filter). */
+  const runPaletteCommand = (c: PaletteCommand, apply: (a: Action) => void): void => {
+    switch (c.kind) {
+      case 'pull':
+        void startPull(ctx, c.reference);
+        return;
+      case 'filter':
+        apply({ type: 'setFilter', text: c.text });
+        return apply({ type: 'endFilter', keep: true });
+      case 'run': {
+        const form = newRunForm(c.image);
+        return apply({ type: 'openOverlay', overlay: { kind: 'runForm', form: { ...form, values: { ...form.values, command: c.command } } } });
+      }
+      case 'error':
+        return apply({ type: 'setStatus', status: { text: c.message, level: 'error' } });
     }
   };
 
@@ -152,7 +205,12 @@ export function useAppKeys(deps: AppKeyDeps): void {
       else sessions.write(s.shells[s.activeShell]!.id, raw);
       return;
     }
-    for (const k of splitKeys(raw)) {
+    // Esc typed right before another key arrives as one `alt+key` sequence (tmux, slow links):
+    // unless alt+key means something here, it is Esc and then the key.
+    const inPrompt = s.editingFilter || ['palette', 'tagPicker', 'prompt', 'runForm'].includes(s.overlay.kind);
+    const altBound = s.overlay.kind === 'none' && !s.editingFilter && matchCommand(keymap, 'list', parseKey(raw)) !== undefined;
+    const keys = /^\x1b[\x20-\x7e]$/.test(raw) && (inPrompt || (s.overlay.kind === 'none' && !altBound)) ? ['\x1b', raw.slice(1)] : splitKeys(raw);
+    for (const k of keys) {
       const key = parseKey(k);
       if (s.editingFilter) {
         if (key === 'ctrl+c') return quit();
@@ -175,8 +233,12 @@ export function useAppKeys(deps: AppKeyDeps): void {
             else if (r.kind === 'cancel') apply({ type: 'closeOverlay' });
             else if (r.kind === 'submit') {
               apply({ type: 'closeOverlay' });
-              const item = items[o.selected];
-              if (item) runCommand(item.command, s, apply);
+              const argument = parsePaletteCommand(o.query);
+              if (argument) runPaletteCommand(argument, apply);
+              else {
+                const item = items[o.selected];
+                if (item) runCommand(item.command, s, apply);
+              }
             }
           }
           continue;
@@ -193,10 +255,11 @@ export function useAppKeys(deps: AppKeyDeps): void {
           continue;
         }
         case 'help':
-        case 'inspect': {
+        case 'inspect':
+        case 'stats': {
           const command = matchCommand(keymap, 'viewer', key);
           const body = viewerBodyHeight(layoutRef.current.innerHeight);
-          const total = o.kind === 'help' ? helpLines(keymap, s.pane).length : o.lines.length;
+          const total = o.kind === 'help' ? helpLines(keymap, s.pane).length : o.kind === 'stats' ? Object.keys(s.stats).length : o.lines.length;
           const max = total - body;
           const scroll = (delta: number) => apply({ type: 'scrollOverlay', delta, max });
           if (command === 'close') apply({ type: 'closeOverlay' });
@@ -212,6 +275,60 @@ export function useAppKeys(deps: AppKeyDeps): void {
         case 'logs':
           // The logs viewer reads its own keys.
           continue;
+        case 'tagPicker': {
+          if (key === 'ctrl+c') return quit();
+          const rows = tagRows(s, o.repository, o.query);
+          const command = matchCommand(keymap, 'picker', key);
+          if (command === 'pickerUp') apply({ type: 'pickerMove', delta: -1, count: rows.length });
+          else if (command === 'pickerDown') apply({ type: 'pickerMove', delta: 1, count: rows.length });
+          else if (command === 'pickerClose') apply({ type: 'closeOverlay' });
+          else if (command === 'pickerChoose') {
+            const row = rows[o.selected];
+            if (!row) continue;
+            apply({ type: 'closeOverlay' });
+            void startPull(ctx, `${o.repository}:${row.tag}`);
+          } else {
+            const r = editPrompt(o.query, key, k);
+            if (r.kind === 'edit') apply({ type: 'pickerInput', query: r.text });
+          }
+          continue;
+        }
+        case 'prompt': {
+          if (key === 'ctrl+c') return quit();
+          const r = editPrompt(o.text, key, k);
+          if (r.kind === 'edit') apply({ type: 'promptInput', text: r.text });
+          else if (r.kind === 'cancel') apply({ type: 'closeOverlay' });
+          else if (r.kind === 'submit') {
+            const text = r.text.trim();
+            if (text === '') {
+              apply({ type: 'setStatus', status: { text: o.purpose === 'pull' ? 'type an image reference, e.g. busybox:1.36' : 'type a repository, e.g. 127.0.0.1:5000/app', level: 'info' } });
+              continue;
+            }
+            apply({ type: 'closeOverlay' });
+            if (o.purpose === 'pull') void startPull(ctx, text);
+            else {
+              const added = repositoryFromInput(text);
+              if ('error' in added) apply({ type: 'setStatus', status: { text: `add ${text}: ${added.error}`, level: 'error' } });
+              else {
+                apply({ type: 'repositoryAdded', repository: added.repository });
+                apply({ type: 'setStatus', status: { text: `${added.repository} added to the list`, level: 'info' } });
+              }
+            }
+          }
+          continue;
+        }
+        case 'runForm': {
+          if (key === 'ctrl+c') return quit();
+          const command = matchCommand(keymap, 'form', key);
+          const formCommand = command === 'nextField' || command === 'prevField' || command === 'submitForm' || command === 'cancelForm' ? command : undefined;
+          const r = runFormKey(o.form, formCommand, key, k);
+          if (r.effect === 'cancel') apply({ type: 'closeOverlay' });
+          else {
+            apply({ type: 'runFormUpdate', form: r.form });
+            if (r.effect === 'submit') void submitRunForm(ctx, r.spec);
+          }
+          continue;
+        }
         case 'none': {
           const command = matchCommand(keymap, 'list', key);
           if (command) runCommand(command, s, apply);

@@ -10,7 +10,8 @@ import type { TerminalSize } from './use-terminal-size.js';
 
 export interface ShellPanes {
   sessions: ShellSessions;
-  openShell: (containerId: string, name: string) => Promise<void>;
+  /** A shell (`runc exec`), or with `attach` the container's own terminal. */
+  openShell: (containerId: string, name: string, how?: 'shell' | 'attach') => Promise<void>;
   closeActiveShell: (s: AppState) => void;
 }
 
@@ -31,27 +32,32 @@ export function useShellPanes(opts: { backend: UiBackend; dispatch: Dispatch<Act
   }, [sessions, shells, inner.cols, inner.rows]);
 
   const openShell = useCallback(
-    async (containerId: string, name: string) => {
+    async (containerId: string, name: string, how: 'shell' | 'attach' = 'shell') => {
       // The split appears with the shell: size the PTY for the pane it will have.
-      const after = screenLayout(terminal, true);
+      const after = screenLayout(terminal, true, layout.stripRows);
       const size = shellInnerSize(after.shellWidth, after.bodyHeight);
-      dispatch({ type: 'setStatus', status: { text: `opening a shell in ${name}…`, level: 'info' } });
+      const what = how === 'attach' ? 'attach to' : 'shell in';
+      dispatch({ type: 'setStatus', status: { text: how === 'attach' ? `attaching to ${name}…` : `opening a shell in ${name}…`, level: 'info' } });
       try {
-        const pty = await backend.openShell(containerId, size);
+        const pty = how === 'attach' ? await backend.attach(containerId, size) : await backend.openShell(containerId, size);
         const id = sessions.add(pty, size, (shellId, exitCode) => {
           // A shell that failed (exec failed: ... not found) takes its message with it: keep the last line.
           const last = exitCode === 0 ? '' : sessions.lastLine(shellId);
           sessions.close(shellId);
           dispatch({ type: 'shellClosed', id: shellId });
-          dispatch({ type: 'setStatus', status: { text: `shell in ${name} exited (${exitCode})${last ? `: ${last}` : ''}`, level: exitCode === 0 ? 'info' : 'error' } });
+          const ended = how === 'attach' ? `${name} closed its terminal (the container exited?)` : `shell in ${name} exited (${exitCode})`;
+          dispatch({ type: 'setStatus', status: { text: `${ended}${last ? `: ${last}` : ''}`, level: exitCode === 0 ? 'info' : 'error' } });
         });
         dispatch({ type: 'shellOpened', id, containerId, title: `${name}:${pty.command.join(' ')}` });
-        dispatch({ type: 'setStatus', status: { text: `shell in ${name}: ${keymap.toggleShellFocus[0] ?? 'f6'} switches between the list and the shell`, level: 'info' } });
+        dispatch({
+          type: 'setStatus',
+          status: { text: `${what} ${name}: ${keymap.toggleShellFocus[0] ?? 'f6'} switches between the list and the pane${how === 'attach' ? `, ${keymap.closeShell[0] ?? 'f8'} detaches` : ''}`, level: 'info' },
+        });
       } catch (err) {
-        dispatch({ type: 'setStatus', status: { text: `shell in ${name}: ${(err as Error).message}`, level: 'error' } });
+        dispatch({ type: 'setStatus', status: { text: `${what} ${name}: ${(err as Error).message}`, level: 'error' } });
       }
     },
-    [backend, sessions, terminal, keymap, dispatch],
+    [backend, sessions, terminal, layout.stripRows, keymap, dispatch],
   );
 
   const closeActiveShell = useCallback(

@@ -1,7 +1,12 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { ImageSummary } from '../../core/engine.js';
 import { PANES, type AppState, type Overlay, type PaneId, type PaneView, type StatusMessage } from './app-state.js';
-import { imageKey, imageRef, sortedContainers, visibleContainers, visibleImages, visibleKeys } from './selectors.js';
+import { agesChanged, imageKey, imageRef, sortedContainers, visibleContainers, visibleImages, visibleKeys } from './selectors.js';
+import { remoteReducer, type RemoteAction } from './remote-state.js';
+import { pullsReducer, type PullAction } from './pulls.js';
+import type { RunForm } from './run-form.js';
+import { addStatsSample } from './stats-history.js';
+import type { StatsEntry } from '../../core/runtime/container-stats.js';
 
 /** Everything that changes the UI state: engine data, key commands, results of actions. */
 export type Action =
@@ -31,7 +36,16 @@ export type Action =
   | { type: 'shellClosed'; id: number }
   | { type: 'toggleShellFocus' }
   | { type: 'focusList' }
-  | { type: 'nextShell' };
+  | { type: 'nextShell' }
+  | RemoteAction
+  | PullAction
+  | { type: 'promptInput'; text: string }
+  | { type: 'pickerInput'; query: string }
+  | { type: 'pickerMove'; delta: number; count: number }
+  | { type: 'runFormUpdate'; form: RunForm }
+  /** The engine refused the form's container: the form stays open with the message. */
+  | { type: 'runFormFailed'; error: string }
+  | { type: 'statsSampled'; entries: StatsEntry[] };
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
 
@@ -103,11 +117,40 @@ export function appReducer(state: AppState, action: Action): AppState {
       let next: AppState = { ...state, images: action.images, now: action.now, loaded: { ...state.loaded, images: true } };
       next = reselect(state, next, 'images');
       next = reselect(state, next, 'repositories');
-      next = pruneMarks(next, 'images', new Set(action.images.map(imageKey)));
-      return pruneMarks(next, 'repositories', new Set(action.images.map((i) => i.repository)));
+      return pruneMarks(next, 'images', new Set(action.images.map(imageKey)));
     }
+    case 'registriesLoaded':
+    case 'catalogFetch':
+    case 'tagsFetch':
+    case 'digestFetch':
+    case 'repositoryAdded':
+    case 'remoteReset':
+      // Catalogs and typed names add rows: the cursor stays on the row it was on.
+      return reselect(state, { ...state, remote: remoteReducer(state.remote, action) }, 'repositories');
+    case 'pullStarted':
+    case 'pullProgress':
+    case 'pullFinished':
+    case 'pullDismissed':
+      return { ...state, pulls: pullsReducer(state.pulls, action) };
+    case 'promptInput':
+      return state.overlay.kind === 'prompt' ? { ...state, overlay: { ...state.overlay, text: action.text } } : state;
+    case 'pickerInput':
+      return state.overlay.kind === 'tagPicker' ? { ...state, overlay: { ...state.overlay, query: action.query, selected: 0 } } : state;
+    case 'pickerMove':
+      return state.overlay.kind === 'tagPicker'
+        ? { ...state, overlay: { ...state.overlay, selected: clamp(state.overlay.selected + action.delta, 0, Math.max(0, action.count - 1)) } }
+        : state;
+    case 'runFormUpdate':
+      return state.overlay.kind === 'runForm' ? { ...state, overlay: { kind: 'runForm', form: action.form } } : state;
+    case 'runFormFailed':
+      return state.overlay.kind === 'runForm'
+        ? { ...state, overlay: { kind: 'runForm', form: { ...state.overlay.form, submitting: false, errors: { ...state.overlay.form.errors, form: action.error } } } }
+        : state;
+    case 'statsSampled':
+      return state.overlay.kind === 'stats' ? { ...state, stats: addStatsSample(state.stats, action.entries) } : state;
     case 'tick':
-      return { ...state, now: action.now };
+      // The same state when no age text changes: React then skips the render.
+      return agesChanged(state, action.now) ? { ...state, now: action.now } : state;
     case 'focusPane':
       return { ...state, pane: action.pane, focus: 'list', editingFilter: false };
     case 'cyclePane': {
@@ -171,12 +214,13 @@ export function appReducer(state: AppState, action: Action): AppState {
       return state.status ? { ...state, status: undefined } : state;
     }
     case 'openOverlay':
-      return { ...state, overlay: action.overlay, editingFilter: false };
+      // The stats view starts its sparklines afresh: samples are only taken while it is open.
+      return { ...state, overlay: action.overlay, editingFilter: false, ...(action.overlay.kind === 'stats' && { stats: {} }) };
     case 'closeOverlay':
       return { ...state, overlay: { kind: 'none' } };
     case 'scrollOverlay': {
       const o = state.overlay;
-      if (o.kind !== 'help' && o.kind !== 'inspect') return state;
+      if (o.kind !== 'help' && o.kind !== 'inspect' && o.kind !== 'stats') return state;
       return { ...state, overlay: { ...o, offset: clamp(o.offset + action.delta, 0, Math.max(0, action.max)) } };
     }
     case 'paletteInput':

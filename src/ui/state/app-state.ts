@@ -1,5 +1,9 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { ImageSummary } from '../../core/engine.js';
+import { initialRemoteState, type RemoteState } from './remote-state.js';
+import type { PullView } from './pulls.js';
+import type { RunForm } from './run-form.js';
+import type { StatsHistory } from './stats-history.js';
 
 /** The list panes, in Tab order; digits 1-3 jump to them. */
 export type PaneId = 'containers' | 'images' | 'repositories';
@@ -10,7 +14,7 @@ export const PANE_TITLES: Record<PaneId, string> = { containers: 'Containers', i
 export interface PaneView {
   selected: number;
   filter: string;
-  /** Row keys: container IDs, image row keys, repository names. */
+  /** Row keys: container IDs, image row keys, repository row keys. */
   marked: ReadonlySet<string>;
 }
 
@@ -25,7 +29,14 @@ export type Overlay =
   | { kind: 'inspect'; title: string; lines: string[]; offset: number }
   | { kind: 'confirm'; title: string; items: string[]; request: DeleteRequest }
   | { kind: 'logs'; containerId: string; name: string }
-  | { kind: 'palette'; query: string; selected: number };
+  | { kind: 'palette'; query: string; selected: number }
+  /** The remote tags of a repository, narrowed as the user types; Enter pulls the chosen one. */
+  | { kind: 'tagPicker'; repository: string; query: string; selected: number }
+  /** A one-line question: an image reference to pull, a repository to list. */
+  | { kind: 'prompt'; purpose: 'pull' | 'addRepository'; text: string }
+  | { kind: 'runForm'; form: RunForm }
+  /** CPU and memory of the running containers, sampled while this is open. */
+  | { kind: 'stats'; offset: number };
 
 /** A shell pane: the PTY itself lives outside the state (see use-shells.ts), keyed by `id`. */
 export interface ShellPane {
@@ -55,6 +66,11 @@ export interface AppState {
   containers: ContainerRecord[];
   images: ImageSummary[];
   loaded: { containers: boolean; images: boolean };
+  /** Registries, catalogs, remote tags and digests as they arrive. */
+  remote: RemoteState;
+  /** Pulls in progress (and finished ones, for a few seconds). */
+  pulls: PullView[];
+  stats: StatsHistory;
   /** The clock relative ages are shown against; advanced by a slow timer. */
   now: number;
 }
@@ -72,6 +88,9 @@ export function initialState(now = Date.now()): AppState {
     containers: [],
     images: [],
     loaded: { containers: false, images: false },
+    remote: initialRemoteState(),
+    pulls: [],
+    stats: {},
     now,
   };
 }

@@ -10,10 +10,11 @@
  */
 
 /**
- * Where a key press lands: the focused list, a scrollable overlay (help, inspect), the logs
- * viewer, a confirmation, or a shell pane. Text prompts (filter, search, palette) take keys as text.
+ * Where a key press lands: the focused list, a scrollable overlay (help, inspect, stats), the logs
+ * viewer, a confirmation, a shell pane, the tag picker or the run form. Text prompts (filter,
+ * search, palette, the picker's filter, form fields) take the other keys as text.
  */
-export type KeyContext = 'list' | 'viewer' | 'logs' | 'confirm' | 'shell';
+export type KeyContext = 'list' | 'viewer' | 'logs' | 'confirm' | 'shell' | 'picker' | 'form';
 
 export const COMMANDS = {
   // Context-specific commands first: the matcher takes the first command that fits, so in the
@@ -27,6 +28,14 @@ export const COMMANDS = {
   search: { contexts: ['logs'], keys: ['/'], help: 'search' },
   searchNext: { contexts: ['logs'], keys: ['n'], help: 'next match' },
   searchPrev: { contexts: ['logs'], keys: ['N'], help: 'previous match' },
+  pickerUp: { contexts: ['picker'], keys: ['up', 'ctrl+p'], help: 'previous tag' },
+  pickerDown: { contexts: ['picker'], keys: ['down', 'ctrl+n'], help: 'next tag' },
+  pickerChoose: { contexts: ['picker'], keys: ['enter'], help: 'pull the chosen tag' },
+  pickerClose: { contexts: ['picker'], keys: ['escape'], help: 'close (typing filters the tags)' },
+  nextField: { contexts: ['form'], keys: ['tab', 'down'], help: 'next field' },
+  prevField: { contexts: ['form'], keys: ['shift+tab', 'up'], help: 'previous field' },
+  submitForm: { contexts: ['form'], keys: ['enter'], help: 'create and start the container' },
+  cancelForm: { contexts: ['form'], keys: ['escape'], help: 'cancel' },
 
   up: { contexts: ['list', 'viewer', 'logs'], keys: ['k', 'up'], help: 'move up' },
   down: { contexts: ['list', 'viewer', 'logs'], keys: ['j', 'down'], help: 'move down' },
@@ -53,13 +62,20 @@ export const COMMANDS = {
   kill: { contexts: ['list'], keys: ['x'], help: 'kill' },
   logs: { contexts: ['list'], keys: ['l'], help: 'logs' },
   shell: { contexts: ['list'], keys: ['e'], help: 'shell in a split pane' },
+  attach: { contexts: ['list'], keys: ['A'], help: "attach to an -it container's terminal in a split pane (F8 detaches)" },
   inspect: { contexts: ['list'], keys: ['i'], help: 'inspect' },
+  stats: { contexts: ['list'], keys: ['S'], help: 'CPU and memory of running containers' },
+  pickTag: { contexts: ['list'], keys: ['enter', 't'], help: 'pick a remote tag to pull' },
+  addRepository: { contexts: ['list'], keys: ['+'], help: 'add a repository by name' },
+  pull: { contexts: ['list'], keys: ['P'], help: 'pull an image by reference' },
+  runImage: { contexts: ['list'], keys: ['R'], help: 'run a container from the image (form)' },
   refresh: { contexts: ['list'], keys: ['ctrl+r', 'ctrl+l'], help: 'reload the lists, redraw' },
 
   toggleShellFocus: { contexts: ['list', 'shell'], keys: ['f6', 'ctrl+]'], help: 'focus: list <-> shell' },
   nextShell: { contexts: ['list', 'shell'], keys: ['f7'], help: 'next shell' },
   closeShell: { contexts: ['list', 'shell'], keys: ['f8'], help: 'close the shell' },
 
+  // In the tag picker and the run form `q` is text; ctrl-c still quits there.
   quit: { contexts: ['list', 'viewer', 'logs', 'confirm'], keys: ['q', 'ctrl+c'], help: 'quit' },
 } as const satisfies Record<string, { contexts: readonly KeyContext[]; keys: readonly string[]; help: string }>;
 

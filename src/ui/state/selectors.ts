@@ -1,13 +1,28 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import { statusText } from '../../core/runtime/container-status-text.js';
+import { createdSince } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
 import type { AppState, PaneId } from './app-state.js';
+import type { KnownRegistry } from '../../core/registry/known-registries.js';
+import { catalogSupported, registryOfRepository, repositoryName } from '../../core/registry/known-registries.js';
+import { digestKey, type RemoteState } from './remote-state.js';
 import { imageMatcherFor, matchesContainerQuery, matchesImageQuery, parseContainerQuery } from './list-filter.js';
 
-/** A repository the user has images of, with its registry and local tags. */
-export interface RepositoryRow {
-  registry: string;
-  repository: string;
-  tags: string[];
+/**
+ * A row of the Repositories pane: a registry, followed by its repositories (from its catalog,
+ * local images and the ones the user typed).
+ */
+export type RepositoryRow =
+  | { kind: 'registry'; key: string; registry: string; note: string }
+  | { kind: 'repository'; key: string; registry: string; repository: string; localTags: string[] };
+
+/** A remote tag of the selected repository, with how it relates to the local images. */
+export interface TagRow {
+  tag: string;
+  /** An image of this repository has this tag locally. */
+  local: boolean;
+  /** The registry's manifest digest differs from the local image's: a pull brings something new. */
+  update: boolean;
 }
 
 /** The key of an image row (an image can be listed under several tags). */
@@ -54,19 +69,68 @@ const filterContainers = memo((containers: ContainerRecord[], images: ImageSumma
 
 const filterImages = memo((images: ImageSummary[], filter: string): ImageSummary[] => images.filter((i) => matchesImageQuery(filter, i)));
 
-const repositoriesOf = memo((images: ImageSummary[], filter: string): RepositoryRow[] => {
-  const byRepo = new Map<string, RepositoryRow>();
+const SOURCE_LABELS: Record<KnownRegistry['sources'][number], string> = { default: 'default', insecure: 'insecure', login: 'logged in', images: 'local images' };
+
+function registryNote(r: KnownRegistry, remote: RemoteState): string {
+  const why = r.sources.map((s) => SOURCE_LABELS[s]).join(', ');
+  if (!catalogSupported(r.domain)) return `${why} · no catalog: + adds a repository`;
+  const c = remote.catalogs[r.domain];
+  if (!c) return why;
+  if (c.status === 'loading') return `${why} · catalog loading…`;
+  if (c.status === 'error') return `${why} · no catalog (${c.error})`;
+  return `${why} · catalog: ${c.value.length}`;
+}
+
+const repositoriesOf = memo((images: ImageSummary[], remote: RemoteState, filter: string): RepositoryRow[] => {
+  // Registries: the configured ones, plus those of local images and typed repositories.
+  const registries = new Map<string, KnownRegistry>();
+  for (const r of remote.registries ?? [{ domain: 'docker.io', sources: ['default'] }]) registries.set(r.domain, { domain: r.domain, sources: [...r.sources] });
+  const addSource = (domain: string, source: KnownRegistry['sources'][number]) => {
+    const r = registries.get(domain) ?? { domain, sources: [] };
+    if (!r.sources.includes(source)) r.sources.push(source);
+    registries.set(domain, r);
+  };
+  const localTags = new Map<string, string[]>();
   for (const i of images) {
     if (i.repository === '<none>') continue;
-    const row = byRepo.get(i.repository) ?? { registry: registryOf(i.repository), repository: i.repository, tags: [] };
-    if (i.tag !== '<none>' && !row.tags.includes(i.tag)) row.tags.push(i.tag);
-    byRepo.set(i.repository, row);
+    const tags = localTags.get(i.repository) ?? [];
+    if (i.tag !== '<none>' && !tags.includes(i.tag)) tags.push(i.tag);
+    localTags.set(i.repository, tags);
+  }
+  const reposByRegistry = new Map<string, Set<string>>();
+  const addRepo = (repository: string) => {
+    let domain: string;
+    try {
+      domain = registryOfRepository(repository);
+    } catch {
+      return;
+    }
+    if (!registries.has(domain)) addSource(domain, 'images');
+    reposByRegistry.set(domain, (reposByRegistry.get(domain) ?? new Set()).add(repository));
+  };
+  for (const repo of localTags.keys()) addRepo(repo);
+  for (const repo of remote.typed) addRepo(repo);
+  for (const [domain, c] of Object.entries(remote.catalogs)) {
+    if (c.status !== 'loaded') continue;
+    for (const path of c.value) {
+      try {
+        addRepo(repositoryName(domain, path));
+      } catch {
+        // A catalog entry that is no valid name: nothing to pull from it.
+      }
+    }
   }
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  return [...byRepo.values()]
-    .map((r) => ({ ...r, tags: r.tags.sort() }))
-    .filter((r) => words.every((w) => `${r.registry} ${r.repository}`.toLowerCase().includes(w)))
-    .sort((a, b) => a.registry.localeCompare(b.registry) || a.repository.localeCompare(b.repository));
+  const matches = (text: string) => words.every((w) => text.toLowerCase().includes(w));
+  const ordered = [...registries.values()].sort((a, b) => (a.domain === 'docker.io' ? -1 : b.domain === 'docker.io' ? 1 : a.domain.localeCompare(b.domain)));
+  const rows: RepositoryRow[] = [];
+  for (const r of ordered) {
+    const repos = [...(reposByRegistry.get(r.domain) ?? [])].sort().filter((repo) => matches(`${r.domain} ${repo}`));
+    if (words.length > 0 && repos.length === 0 && !matches(r.domain)) continue;
+    rows.push({ kind: 'registry', key: `registry\t${r.domain}`, registry: r.domain, note: registryNote(r, remote) });
+    for (const repo of repos) rows.push({ kind: 'repository', key: repo, registry: r.domain, repository: repo, localTags: (localTags.get(repo) ?? []).sort() });
+  }
+  return rows;
 });
 
 export function visibleContainers(state: AppState): ContainerRecord[] {
@@ -78,7 +142,41 @@ export function visibleImages(state: AppState): ImageSummary[] {
 }
 
 export function visibleRepositories(state: AppState): RepositoryRow[] {
-  return repositoriesOf(state.images, state.panes.repositories.filter);
+  return repositoriesOf(state.images, state.remote, state.panes.repositories.filter);
+}
+
+/** The repository under the cursor in the Repositories pane (not a registry row). */
+export function selectedRepository(state: AppState): Extract<RepositoryRow, { kind: 'repository' }> | undefined {
+  const row = visibleRepositories(state)[state.panes.repositories.selected];
+  return row?.kind === 'repository' ? row : undefined;
+}
+
+/** The registry of the row under the cursor in the Repositories pane. */
+export function selectedRegistry(state: AppState): string | undefined {
+  return visibleRepositories(state)[state.panes.repositories.selected]?.registry;
+}
+
+/** Local digest (the repoDigest recorded at pull) of each local tag of a repository. */
+export function localDigests(images: readonly ImageSummary[], repository: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of images) if (i.repository === repository && i.tag !== '<none>' && i.digest !== '<none>') out.set(i.tag, i.digest);
+  return out;
+}
+
+/** The remote tags of a repository (once fetched), marked local and "update available", narrowed by `query`. */
+export function tagRows(state: AppState, repository: string, query = ''): TagRow[] {
+  const fetched = state.remote.tags[repository];
+  if (fetched?.status !== 'loaded') return [];
+  const local = localDigests(state.images, repository);
+  const localTags = new Set(state.images.filter((i) => i.repository === repository).map((i) => i.tag));
+  const q = query.trim().toLowerCase();
+  return fetched.value
+    .filter((tag) => q === '' || tag.toLowerCase().includes(q))
+    .map((tag) => {
+      const remote = state.remote.digests[digestKey(repository, tag)];
+      const mine = local.get(tag);
+      return { tag, local: localTags.has(tag), update: mine !== undefined && remote?.status === 'loaded' && remote.value !== mine };
+    });
 }
 
 /** Keys of the visible rows of a pane, in display order. */
@@ -89,7 +187,7 @@ export function visibleKeys(state: AppState, pane: PaneId): string[] {
     case 'images':
       return visibleImages(state).map(imageKey);
     case 'repositories':
-      return visibleRepositories(state).map((r) => r.repository);
+      return visibleRepositories(state).map((r) => r.key);
   }
 }
 
@@ -99,4 +197,15 @@ export function selectedContainer(state: AppState): ContainerRecord | undefined 
 
 export function selectedImage(state: AppState): ImageSummary | undefined {
   return visibleImages(state)[state.panes.images.selected];
+}
+
+/**
+ * Whether moving the clock to `now` changes a relative age the lists show ("Up 5 minutes",
+ * "3 days ago"): the age timer re-renders only then, so an idle TUI over created or long-running
+ * containers and old images does no work at all.
+ */
+export function agesChanged(state: AppState, now: number): boolean {
+  for (const c of visibleContainers(state)) if (statusText(c.state, now) !== statusText(c.state, state.now)) return true;
+  for (const i of visibleImages(state)) if (createdSince(i.created, now) !== createdSince(i.created, state.now)) return true;
+  return false;
 }

@@ -45,7 +45,13 @@ describe('app reducer: lists and selection', () => {
   });
 
   it('advances the clock with the slow tick and with each load', () => {
-    expect(run(loaded(), { type: 'tick', now: T0 + 30_000 }).now).toBe(T0 + 30_000);
+    // web has been up 5 minutes: 60 s later it reads "Up 6 minutes".
+    expect(run(loaded(), { type: 'tick', now: T0 + 60_000 }).now).toBe(T0 + 60_000);
+    // When no age text would change, the state stays the same object: nothing re-renders.
+    const s = loaded();
+    expect(run(s, { type: 'tick', now: T0 + 1_000 })).toBe(s);
+    const created = run(initialState(T0), { type: 'containersLoaded', containers: [container('c', 'created')], now: T0 });
+    expect(run(created, { type: 'tick', now: T0 + 3_600_000 })).toBe(created);
     expect(run(loaded(), { type: 'containersLoaded', containers: [], now: T0 + 5 }).now).toBe(T0 + 5);
   });
 
@@ -145,11 +151,13 @@ describe('app reducer: marks and bulk delete', () => {
     expect([...run(s, { type: 'imagesLoaded', images: [dangling], now: T0 }).panes.images.marked]).toEqual([imageKey(dangling)]);
   });
 
-  it('repositories come from the images, grouped with their tags', () => {
+  it('repositories come from the images, under their registries (Docker Hub first)', () => {
     const s = run(initialState(), { type: 'imagesLoaded', images: [image('busybox', 'latest'), image('busybox', '1.36'), image('127.0.0.1:5000/library/busybox', 'latest', 'c'), image('<none>', '<none>', 'd')], now: T0 });
-    expect(visibleRepositories(s)).toEqual([
-      { registry: '127.0.0.1:5000', repository: '127.0.0.1:5000/library/busybox', tags: ['latest'] },
-      { registry: 'docker.io', repository: 'busybox', tags: ['1.36', 'latest'] },
+    expect(visibleRepositories(s).map((r) => (r.kind === 'registry' ? `[${r.registry}]` : `${r.repository} ${r.localTags.join(',')}`))).toEqual([
+      '[docker.io]',
+      'busybox 1.36,latest',
+      '[127.0.0.1:5000]',
+      '127.0.0.1:5000/library/busybox latest',
     ]);
   });
 });

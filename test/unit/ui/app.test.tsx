@@ -177,7 +177,7 @@ describe('App', () => {
     stdin.write('s');
     await waitForFrame(lastFrame, 'start / stop: not in the images pane');
     stdin.write('3');
-    await waitForFrame(lastFrame, /REGISTRY\s+REPOSITORY\s+LOCAL TAGS/);
+    await waitForFrame(lastFrame, /REGISTRY \/ REPOSITORY\s+LOCAL TAGS/);
     stdin.write('1');
     await waitForFrame(lastFrame, /NAME\s+CONTAINER ID/);
   });

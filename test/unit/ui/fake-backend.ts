@@ -5,6 +5,10 @@ import type { ImageSummary } from '../../../src/core/engine.js';
 import type { LogRecord } from '../../../src/core/runtime/container-logs.js';
 import type { PtySession } from '../../../src/core/runtime/exec-pty.js';
 import type { ContainerVerb, UiBackend } from '../../../src/ui/data/ui-backend.js';
+import type { KnownRegistry } from '../../../src/core/registry/known-registries.js';
+import type { PullEvent, PullListener } from '../../../src/core/images/pull-events.js';
+import type { StatsEntry } from '../../../src/core/runtime/container-stats.js';
+import type { RunOptions } from '../../../src/core/runtime/run-request.js';
 
 export const T0 = Date.parse('2024-06-01T12:00:00Z');
 
@@ -92,6 +96,18 @@ export class FakeBackend implements UiBackend {
   readonly ptys: FakePty[] = [];
   logs = new Map<string, LogRecord[]>();
   failNext?: string;
+  registries: KnownRegistry[] = [{ domain: 'docker.io', sources: ['default'] }];
+  /** Catalog by registry; a missing one is refused. */
+  catalogs = new Map<string, string[]>();
+  /** Remote tags by repository; a missing one is "not found". */
+  tags = new Map<string, string[]>();
+  /** Remote digests by `repository:tag`. */
+  digests = new Map<string, string>();
+  /** Pulls wait for the test to call these (events first, then finish). */
+  readonly pulls: { reference: string; emit: PullListener; finish: (error?: string) => void }[] = [];
+  readonly runs: { image: string; name?: string; cmd: string[]; options: RunOptions }[] = [];
+  runFailure?: string;
+  statsCalls = 0;
   private watchers = new Set<(what: 'containers' | 'images') => void>();
   private logListeners = new Map<string, (r: LogRecord[]) => void>();
 
@@ -152,6 +168,68 @@ export class FakeBackend implements UiBackend {
   }
   changed(what: 'containers' | 'images') {
     for (const w of this.watchers) w(what);
+  }
+  async knownRegistries() {
+    this.calls.push('registries');
+    return this.registries;
+  }
+  async catalog(domain: string) {
+    this.calls.push(`catalog ${domain}`);
+    const c = this.catalogs.get(domain);
+    if (!c) throw new Error(`registry ${domain} refused the catalog`);
+    return c;
+  }
+  async remoteTags(repository: string) {
+    this.calls.push(`tags ${repository}`);
+    const t = this.tags.get(repository);
+    if (!t) throw new Error(`repository ${repository} not found`);
+    return t;
+  }
+  async remoteDigest(repository: string, tag: string) {
+    this.calls.push(`digest ${repository}:${tag}`);
+    return this.digests.get(`${repository}:${tag}`) ?? 'sha256:unknown';
+  }
+  pull(reference: string, onEvent: PullListener) {
+    this.calls.push(`pull ${reference}`);
+    return new Promise<{ imageId: string; downloaded: boolean }>((resolve, reject) => {
+      this.pulls.push({
+        reference,
+        emit: onEvent,
+        finish: (error) => {
+          if (error) return reject(new Error(error));
+          const [repository, tag] = [reference.slice(0, reference.lastIndexOf(':')), reference.slice(reference.lastIndexOf(':') + 1)];
+          this.images = [...this.images, { ...image(repository, tag, 'e'), digest: this.digests.get(reference) ?? '<none>' }];
+          this.changed('images');
+          resolve({ imageId: `sha256:${'e'.repeat(64)}`, downloaded: true });
+        },
+      });
+    });
+  }
+  /** Events of the latest pull, as the engine would send them. */
+  emitPull(...events: PullEvent[]) {
+    for (const e of events) this.pulls.at(-1)!.emit(e);
+  }
+  async runContainer(spec: { image: string; name?: string; cmd: string[]; options: RunOptions }) {
+    this.calls.push(`run ${spec.image}`);
+    this.runs.push(spec);
+    if (this.runFailure) throw new Error(this.runFailure);
+    const c = container(spec.name ?? 'random_name', 'running', { createdMinutesAgo: 0, image: spec.image });
+    this.containers = [...this.containers, c];
+    this.changed('containers');
+    return { id: c.id, name: c.name };
+  }
+  async sampleStats(list: { id: string; name: string; running: boolean }[]): Promise<StatsEntry[]> {
+    this.statsCalls++;
+    const n = this.statsCalls;
+    return list.map((c) => ({ id: c.id, name: c.name, cpuPercent: (n * 10) % 100, memory: n * 1024 * 1024, memoryLimit: 64 * 1024 * 1024, memoryPercent: n * 1.5, netRx: 0, netTx: 0, blockRead: 0, blockWrite: 0, pids: 1 }));
+  }
+  async attach(id: string, size: { cols: number; rows: number }) {
+    this.calls.push(`attach ${id.slice(0, 12)} ${size.cols}x${size.rows}`);
+    const c = this.containers.find((x) => x.id === id)!;
+    if (!c.request.tty) throw new Error(`${c.name} was not started with -it`);
+    const pty = new FakePty(['attach']);
+    this.ptys.push(pty);
+    return pty;
   }
   async openShell(id: string, size: { cols: number; rows: number }) {
     this.calls.push(`shell ${id.slice(0, 12)} ${size.cols}x${size.rows}`);

@@ -96,7 +96,7 @@ describe('keymap: defaults, overrides, matching', () => {
     expect(matchCommand(keymap, 'logs', 'n')).toBe('searchNext');
     expect(matchCommand(keymap, 'logs', 'N')).toBe('searchPrev');
     expect(matchCommand(keymap, 'logs', 't')).toBe('logsTimestamps');
-    expect(matchCommand(keymap, 'list', 't')).toBeUndefined();
+    expect(matchCommand(keymap, 'list', 't')).toBe('pickTag'); // in the list, t picks a remote tag
     expect(matchCommand(keymap, 'confirm', 'y')).toBe('confirm');
     expect(matchCommand(keymap, 'confirm', 'escape')).toBe('cancel');
     expect(matchCommand(keymap, 'confirm', 'd')).toBeUndefined();

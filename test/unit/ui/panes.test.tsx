@@ -80,10 +80,26 @@ describe('ImagesPane and RepositoriesPane', () => {
     expect(lines(lastFrame())[1]).toMatch(/^● busybox/);
   });
 
-  it('lists repositories by registry with their local tags', () => {
-    const { lastFrame } = render(
-      <RepositoriesPane repositories={[{ registry: 'docker.io', repository: 'busybox', tags: ['1.36', 'latest'] }]} view={view()} width={78} height={3} focused loaded />,
-    );
-    expect(lines(lastFrame())[1]).toMatch(/docker.io\s+busybox\s+1.36, latest/);
+  it('lists repositories under their registry with local tags, and the remote tags of the selected one', () => {
+    const rows = [
+      { kind: 'registry' as const, key: 'registry\tdocker.io', registry: 'docker.io', note: 'default · no catalog: + adds a repository' },
+      { kind: 'repository' as const, key: 'busybox', registry: 'docker.io', repository: 'busybox', localTags: ['1.36', 'latest'] },
+    ];
+    const tags = { repository: 'busybox', fetch: { status: 'loaded' as const, value: ['latest', '1.37', '1.36'] }, rows: [{ tag: 'latest', local: true, update: true }, { tag: '1.37', local: false, update: false }, { tag: '1.36', local: true, update: false }] };
+    const { lastFrame, rerender } = render(<RepositoriesPane rows={rows} view={view(1)} width={78} height={16} focused tags={tags} />);
+    const frame = lines(lastFrame());
+    expect(frame[0]).toMatch(/REGISTRY \/ REPOSITORY\s+LOCAL TAGS/);
+    expect(frame[1]).toMatch(/docker\.io\s+default · no catalog/);
+    expect(frame[2]).toMatch(/^ {4}busybox\s+1\.36, latest/);
+    expect(lastFrame()).toContain('Remote tags of busybox');
+    expect(lastFrame()).toContain('latest ↑   1.37   1.36 ●');
+    expect(lastFrame()).toContain('● local  ↑ update available');
+    expect(frame).toHaveLength(16);
+    rerender(<RepositoriesPane rows={rows} view={view(1)} width={78} height={16} focused tags={{ ...tags, fetch: { status: 'loading' }, rows: [] }} />);
+    expect(lastFrame()).toContain('loading…');
+    rerender(<RepositoriesPane rows={rows} view={view(1)} width={78} height={16} focused tags={{ ...tags, fetch: { status: 'error', error: 'repository busybox not found' }, rows: [] }} />);
+    expect(lastFrame()).toContain('repository busybox not found');
+    rerender(<RepositoriesPane rows={rows} view={view(0)} width={78} height={16} focused />);
+    expect(lastFrame()).toContain('docker.io: default · no catalog');
   });
 });
