@@ -26,7 +26,10 @@ import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
 import { networkingSettingsFromConfig } from './network/network-config.js';
 import type { BuildOptions, BuildResult } from './build/builder.js';
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { StoreWatcher } from './store/store-watcher.js';
+import { followLogFile } from './runtime/log-follower.js';
+import type { LogRecord } from './runtime/container-logs.js';
 
 export interface EngineOptions {
   root?: string;
@@ -212,6 +215,45 @@ export class Engine {
     const { image } = await resolveImage(this.store.images, query);
     const tags = tagsOf(await this.store.images.tags(), image.id);
     return imageInspect(image, await this.imageConfig(image), tags, image.layers.map((l) => this.store.layers.diffPath(l.diffId)));
+  }
+
+  /**
+   * Calls back (debounced) when containers or images change on disk, whoever changed them: this
+   * process, another tsdock, conmon recording an exit. inotify, no polling. Returns a stop function.
+   */
+  watchChanges(onChange: (what: 'containers' | 'images') => void): () => void {
+    let watcher: StoreWatcher | undefined;
+    let stopped = false;
+    this.containers().then(
+      (c) => {
+        if (stopped) return;
+        watcher = new StoreWatcher({ containersDir: c.paths.containersDir, exitDir: c.paths.exitDir, storeRoot: this.store.root, imagesDir: join(this.store.root, 'images') }, onChange);
+        watcher.start();
+      },
+      () => {},
+    );
+    return () => {
+      stopped = true;
+      watcher?.close();
+    };
+  }
+
+  /** A container's log so far (its end, for a big one), then each record as it is written. Returns a stop function. */
+  followLog(query: string, onRecords: (records: LogRecord[]) => void, onError: (err: Error) => void): () => void {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    this.containers()
+      .then((c) => c.find(query).then((rec) => c.paths.log(rec.id)))
+      .then(
+        (path) => {
+          if (!stopped) stop = followLogFile(path, onRecords, onError);
+        },
+        (err: Error) => onError(err),
+      );
+    return () => {
+      stopped = true;
+      stop?.();
+    };
   }
 
   async history(query: string): Promise<HistoryRow[]> {

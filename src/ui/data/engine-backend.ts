@@ -1,18 +1,15 @@
-import { join } from 'node:path';
 import type { Engine } from '../../core/engine.js';
 import { containerInspect } from '../../core/runtime/container-inspect.js';
 import { execPty } from '../../core/runtime/exec-pty.js';
 import type { UiBackend } from './ui-backend.js';
-import { StoreWatcher } from './store-watcher.js';
-import { followLogFile } from './log-follower.js';
 import { StatsSampler } from '../../core/runtime/container-stats.js';
 import { runRequest } from '../../core/runtime/run-request.js';
 import { openAttachSession } from '../../core/runtime/conmon-attach.js';
 
 /**
- * The UiBackend over the real Engine. This module is the TUI's only door to the engine and the
- * only UI code that touches the file system (inotify watches and reading container logs, both
- * read-only); every change goes through the engine's API.
+ * The UiBackend over the real Engine. This module is the TUI's only door to the engine; the UI
+ * itself never touches the file system or spawns a process (watching the store and following
+ * logs are the engine's too).
  */
 export function engineBackend(engine: Engine): UiBackend {
   const containers = () => engine.containers();
@@ -60,39 +57,8 @@ export function engineBackend(engine: Engine): UiBackend {
       return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
     },
     inspectImage: (ref) => engine.inspectImage(ref),
-    followLog(id, onRecords, onError) {
-      let stop: (() => void) | undefined;
-      let cancelled = false;
-      containers().then(
-        (c) => {
-          if (!cancelled) stop = followLogFile(c.paths.log(id), onRecords, onError);
-        },
-        (err: Error) => onError(err),
-      );
-      return () => {
-        cancelled = true;
-        stop?.();
-      };
-    },
-    watch(onChange) {
-      let watcher: StoreWatcher | undefined;
-      let cancelled = false;
-      containers().then(
-        (c) => {
-          if (cancelled) return;
-          watcher = new StoreWatcher(
-            { containersDir: c.paths.containersDir, exitDir: c.paths.exitDir, storeRoot: engine.store.root, imagesDir: join(engine.store.root, 'images') },
-            onChange,
-          );
-          watcher.start();
-        },
-        () => {},
-      );
-      return () => {
-        cancelled = true;
-        watcher?.close();
-      };
-    },
+    followLog: (id, onRecords, onError) => engine.followLog(id, onRecords, onError),
+    watch: (onChange) => engine.watchChanges(onChange),
     knownRegistries: () => engine.knownRegistries(),
     catalog: (domain) => engine.catalog(domain),
     remoteTags: (repository) => engine.remoteTags(repository),

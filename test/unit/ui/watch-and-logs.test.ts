@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreWatcher } from '../../../src/ui/data/store-watcher.js';
-import { followLogFile } from '../../../src/ui/data/log-follower.js';
+import { StoreWatcher } from '../../../src/core/store/store-watcher.js';
+import { followLogFile } from '../../../src/core/runtime/log-follower.js';
 import type { LogRecord } from '../../../src/core/runtime/container-logs.js';
 
 let dir: string;

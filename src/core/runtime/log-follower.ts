@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { LogLineSplitter, parseLogLine, type LogRecord, type LogStream } from '../../core/runtime/container-logs.js';
+import { LogLineSplitter, parseLogLine, type LogRecord, type LogStream } from './container-logs.js';
 
 /** Reads at most this much of an existing log when the viewer opens (the end of it). */
 const INITIAL_BYTES = 8 << 20;
