@@ -196,6 +196,54 @@ describe('network modes', () => {
   });
 });
 
+describe('--network container:NAME', () => {
+  it('shares the running container\'s netns (its loopback servers, interfaces and address), hostname and /etc files', async () => {
+    const web = await runD(['--name', 'netowner', '-h', 'owner-host', '--add-host', 'db.local:10.1.2.3', IMG, ...httpd('shared-netns')]);
+    // Its own loopback: only a process in the same netns reaches the server on 127.0.0.1:80.
+    const got = await waitFor('httpd in the shared netns', async () => {
+      const r = await c.run(['run', '--rm', '--network', 'container:netowner', IMG, 'wget', '-qO-', 'http://127.0.0.1/']);
+      return r.code === 0 ? r.stdout : undefined;
+    });
+    expect(got).toBe('shared-netns\n');
+    const ownerAddr = (await c.ok(['exec', 'netowner', 'ip', '-o', '-4', 'addr', 'show', 'eth0'])).trim().split(/\s+/)[3];
+    const out = await c.ok(['run', '--rm', '--network', `container:${web.slice(0, 12)}`, IMG, 'sh', '-c', 'ip -o -4 addr show eth0; echo ---; hostname; echo ---; cat /etc/hosts']);
+    const [addr, host, hosts] = out.split('---\n');
+    expect(addr!.trim().split(/\s+/)[3]).toBe(ownerAddr);
+    expect(host!.trim()).toBe('owner-host');
+    expect(hosts).toContain('10.1.2.3\tdb.local\n');
+    const joined = await c.run(['create', '--name', 'joiner', '--network', 'container:netowner', IMG, 'true']);
+    expect(joined.code).toBe(0);
+    ids.add(joined.stdout.trim());
+    expect((await c.ok(['inspect', '-f', '{{.HostConfig.NetworkMode}}', 'joiner'])).trim()).toBe(`container:${web}`);
+    // The joiner has no network of its own: nothing to set up or tear down for it.
+    const attachments = await readdir(join(c.sb.root, 'networks', 'attachments'));
+    expect(attachments.filter((a) => a.startsWith(joined.stdout.trim()))).toEqual([]);
+  });
+
+  it('refuses what would change the shared network, an unknown container and one that is not running', async () => {
+    for (const [flags, message] of [
+      [['-p', '8080:80'], 'conflicting options: port publishing and the container type network mode'],
+      [['--dns', '10.0.0.53'], 'conflicting options: dns and the network mode'],
+      [['-h', 'other'], 'conflicting options: hostname and the network mode'],
+    ] as const) {
+      const r = await c.run(['run', '--rm', '--network', 'container:netowner', ...flags, IMG, 'true']);
+      expect(r.code).toBe(125);
+      expect(r.stderr).toContain(message);
+    }
+    const missing = await c.run(['run', '--rm', '--network', 'container:nosuch', IMG, 'true']);
+    expect(missing.code).toBe(125);
+    expect(missing.stderr).toContain('No such container: nosuch');
+    const stopped = (await c.ok(['create', '--name', 'stoppedowner', '--network', 'none', IMG, 'sleep', '60'])).trim();
+    ids.add(stopped);
+    const r = await c.run(['run', '--rm', '--network', 'container:stoppedowner', IMG, 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`cannot join network of a non running container: ${stopped}`);
+    const owner = (await c.ok(['inspect', '-f', '{{.Id}}', 'netowner'])).trim();
+    await c.ok(['rm', '-f', 'netowner', 'joiner', 'stoppedowner']);
+    expect(await leftoversOf([owner])).toEqual([]);
+  });
+});
+
 describe('user networks', () => {
   it('containers on a user network reach each other by name; hosts files follow them; rm is refused while in use', async () => {
     const netId = (await c.ok(['network', 'create', 'testnet'])).trim();

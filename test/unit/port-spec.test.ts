@@ -119,7 +119,12 @@ describe('run flags -> request (networkRequest)', () => {
     expect(host.ports).toEqual([]);
     expect(host.warnings).toEqual(['WARNING: Published ports are discarded when using host network mode']);
     expect(() => networkRequest({ ...flags, network: 'none', publish: ['80'] })).toThrow(new NetworkOptionError('conflicting options: port publishing and the container type network mode'));
-    expect(() => networkRequest({ ...flags, network: 'container:x' })).toThrow(/not supported/);
+    expect(networkRequest({ ...flags, network: 'container:web' })).toMatchObject({ network: 'container', networkContainer: 'web', ports: [], dns: [], addHosts: [] });
+    expect(() => networkRequest({ ...flags, network: 'container:' })).toThrow('--network container: needs a container name or ID');
+    expect(() => networkRequest({ ...flags, network: 'container:web', publish: ['80'] })).toThrow('conflicting options: port publishing and the container type network mode');
+    expect(() => networkRequest({ ...flags, network: 'container:web', publishAll: true })).toThrow('conflicting options: port publishing');
+    expect(() => networkRequest({ ...flags, network: 'container:web', dns: ['10.0.0.1'] })).toThrow('conflicting options: dns and the network mode');
+    expect(() => networkRequest({ ...flags, network: 'container:web', addHost: ['db:10.0.0.5'] })).toThrow('conflicting options: custom host-to-IP mapping and the network mode');
   });
   it('checks --dns and --add-host', () => {
     expect(() => networkRequest({ ...flags, dns: ['dns.example'] })).toThrow('dns.example is not an ip address');

@@ -27,6 +27,7 @@ describe('runRequest', () => {
     expect(() => runRequest('b', [], { pidsLimit: 'x' })).toThrow('not an integer');
     expect(() => runRequest('b', [], { memory: 'lots' })).toThrow("invalid size: 'lots'");
     expect(() => runRequest('b', [], { network: 'none', publish: ['80:80'] })).toThrow('conflicting options');
+    expect(() => runRequest('b', [], { network: 'container:web', hostname: 'h' })).toThrow('conflicting options: hostname and the network mode');
   });
 });
 

@@ -183,7 +183,8 @@ export class ContainerNetworking {
     const req = rec.request;
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     if (req.network !== 'bridge') {
-      if (!req.dns?.length && !req.addHosts?.length) return;
+      // A joined netns (container mode) uses its owner's files; --dns/--add-host were refused.
+      if (req.network === 'container' || (!req.dns?.length && !req.addHosts?.length)) return;
       const extra = await this.extraHosts(req.addHosts ?? [], undefined);
       const hosts = req.network === 'host'
         ? appendHosts(await readFile('/etc/hosts', 'utf8').catch(() => ''), extra)
@@ -319,7 +320,7 @@ export class ContainerNetworking {
     const req = rec.request;
     if (net.driver === 'host') throw new NetworkError('container cannot be disconnected from host network or connected to host network');
     if (net.driver === 'null') throw new NetworkError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
-    if (req.network !== 'bridge') throw new NetworkError(`container ${rec.name} runs with --network ${req.network === 'private' ? 'none' : req.network}: it cannot be connected to network ${net.name}`);
+    if (req.network !== 'bridge') throw new NetworkError(`container ${rec.name} runs with --network ${modeName(req)}: it cannot be connected to network ${net.name}`);
     const current = req.networks ?? ['bridge'];
     if (current.includes(net.name)) throw new NetworkError(`endpoint with name ${rec.name} already exists in network ${net.name}`);
     req.networks = [...current, net.name];
@@ -347,7 +348,7 @@ export class ContainerNetworking {
   async disconnect(rec: ContainerRecord, query: string, running: boolean): Promise<void> {
     const net = await this.networks.get(query);
     const req = rec.request;
-    const current = req.network === 'bridge' ? req.networks ?? ['bridge'] : [req.network === 'private' ? 'none' : req.network];
+    const current = req.network === 'bridge' ? req.networks ?? ['bridge'] : [modeName(req)];
     if (!current.includes(net.name)) throw new NetworkError(`container ${rec.id.slice(0, 12)} is not connected to network ${net.name}`);
     if (req.network !== 'bridge') throw new NetworkError(`container cannot be disconnected from host network or connected to host network`);
     req.networks = current.filter((n) => n !== net.name);
@@ -423,7 +424,7 @@ export class ContainerNetworking {
     const req = rec.request;
     const att = isLive(rec.state.status) ? await this.attachments.get(rec.id) : undefined;
     const exposed = req.exposedPorts ?? [];
-    const modeNames = req.network === 'bridge' ? req.networks ?? ['bridge'] : [req.network === 'private' ? 'none' : req.network];
+    const modeNames = req.network === 'bridge' ? req.networks ?? ['bridge'] : [modeName(req)];
     const networks: Record<string, unknown> = {};
     for (const name of modeNames) {
       const net = await this.networks.find(name).catch(() => undefined);
@@ -513,4 +514,11 @@ function peersOf(att: NetworkAttachment, all: NetworkAttachment[]): NetworkAttac
 
 function endpointId(containerId: string, networkId: string): string {
   return createHash('sha256').update(`${containerId}/${networkId}`).digest('hex');
+}
+
+/** The network mode as Docker names it: `none` for a private netns, `container:<id>` for a joined one. */
+function modeName(req: ContainerSpecRequest): string {
+  if (req.network === 'private') return 'none';
+  if (req.network === 'container') return `container:${req.networkContainer}`;
+  return req.network;
 }

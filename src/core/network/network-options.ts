@@ -16,12 +16,12 @@ export interface NetworkFlags {
 
 export class NetworkOptionError extends Error {}
 
-export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
+export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
 
 /** Docker's default is the `bridge` network; `default` names it too. */
 export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
   const given = flags.network ?? 'default';
-  if (given.startsWith('container:')) throw new NetworkOptionError(`--network ${given}: sharing another container's network namespace is not supported`);
+  if (given.startsWith('container:')) return joinedNetworkRequest(given.slice('container:'.length), flags);
   let network: NetworkMode;
   let networks: string[] | undefined;
   if (given === 'host' || given === 'none' || given === 'private') network = given;
@@ -49,4 +49,17 @@ export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { wa
     addHosts: flags.addHost,
     warnings,
   };
+}
+
+/**
+ * `--network container:NAME`: the container shares NAME's network namespace and its /etc/hosts
+ * and resolv.conf, so what would change them is refused, with Docker's messages.
+ */
+function joinedNetworkRequest(target: string, flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
+  if (!target) throw new NetworkOptionError('--network container: needs a container name or ID, e.g. --network container:web');
+  if (flags.publish.length || flags.publishAll) throw new NetworkOptionError('conflicting options: port publishing and the container type network mode');
+  if (flags.expose.length) throw new NetworkOptionError('conflicting options: port exposing and the container type network mode');
+  if (flags.dns.length) throw new NetworkOptionError('conflicting options: dns and the network mode');
+  if (flags.addHost.length) throw new NetworkOptionError('conflicting options: custom host-to-IP mapping and the network mode');
+  return { network: 'container', networkContainer: target, ports: [], publishAll: false, exposedPorts: [], dns: [], addHosts: [], warnings: [] };
 }

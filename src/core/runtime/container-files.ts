@@ -1,10 +1,11 @@
+import type { NetworkMode } from './container-record.js';
 import { readFile, writeFile } from 'node:fs/promises';
 
 /**
  * The per-container /etc/hosts, /etc/hostname and /etc/resolv.conf that are bind-mounted in,
  * so each container has its own and the image's files stay untouched.
  */
-export async function writeContainerEtcFiles(paths: { hosts: string; hostname: string; resolvConf: string }, hostname: string, network: 'none' | 'private' | 'host' | 'bridge'): Promise<void> {
+export async function writeContainerEtcFiles(paths: { hosts: string; hostname: string; resolvConf: string }, hostname: string, network: NetworkMode): Promise<void> {
   if (network === 'host') {
     await writeFile(paths.hosts, await readFile('/etc/hosts', 'utf8').catch(() => localhostHosts('')));
     await writeFile(paths.hostname, `${hostname}\n`);
@@ -32,7 +33,7 @@ function localhostHosts(hostname: string): string {
  * The host's resolv.conf with loopback nameservers dropped (they would point into the
  * container's own netns), as Docker does; host networking keeps it as it is.
  */
-export function containerResolvConf(host: string, network: 'none' | 'private' | 'host' | 'bridge'): string {
+export function containerResolvConf(host: string, network: NetworkMode): string {
   if (network === 'host') return host;
   const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$|::1$)/.test(l));
   return lines.join('\n').replace(/\n*$/, '\n');

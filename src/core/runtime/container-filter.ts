@@ -142,6 +142,7 @@ function portMatches(f: PortFilter, port: number, protocol: string): boolean {
 export function containerNetworkNames(rec: ContainerRecord): string[] {
   const mode = rec.request.network;
   if (mode === 'bridge') return rec.request.networks ?? ['bridge'];
+  if (mode === 'container') return []; // Docker lists no network of its own for these
   return [mode === 'host' ? 'host' : 'none'];
 }
 

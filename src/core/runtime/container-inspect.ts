@@ -37,7 +37,7 @@ export function containerInspect(rec: ContainerRecord, paths: RuntimePaths, volu
     AppArmorProfile: '',
     HostConfig: {
       Binds: r.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`).concat(r.volumes.filter((v) => !v.anonymous).map((v) => `${v.name}:${v.destination}${v.readOnly ? ':ro' : ''}`)),
-      NetworkMode: r.network === 'private' ? 'none' : r.network,
+      NetworkMode: r.network === 'private' ? 'none' : r.network === 'container' ? `container:${r.networkContainer}` : r.network,
       AutoRemove: r.autoRemove,
       CapAdd: r.capAdd.length ? r.capAdd : null,
       CapDrop: r.capDrop.length ? r.capDrop : null,

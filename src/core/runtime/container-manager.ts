@@ -116,12 +116,20 @@ export class ContainerManager {
     const defaults = config.config ?? {};
     const { path, args } = resolveProcessArgs(defaults, { entrypoint: req.entrypoint, cmd: req.cmd });
     const id = newContainerId();
-    // Docker: with --network host the container is named as the host unless -h says otherwise.
-    const hostname = req.hostname ?? (req.network === 'host' ? osHostname() : id.slice(0, 12));
+    // --network container:NAME names the container it joins by ID from now on.
+    const joined = req.network === 'container' ? await this.find(req.networkContainer ?? '') : undefined;
+    // Docker: with --network host the container is named as the host unless -h says otherwise,
+    // and one that joins another's network takes that one's name.
+    const hostname = req.hostname ?? (req.network === 'host' ? osHostname() : joined ? joined.hostname : id.slice(0, 12));
     const anonymous = Object.keys(defaults.Volumes ?? {})
       .filter((dest) => !req.volumes.some((v) => v.destination === dest) && !req.binds.some((b) => b.destination === dest))
       .map((destination) => ({ name: newContainerId(), destination, readOnly: false, anonymous: true }));
-    const request: ContainerSpecRequest = { ...req, volumes: [...req.volumes, ...anonymous], ...(await this.networking.completeRequest(req, defaults.ExposedPorts)) };
+    const request: ContainerSpecRequest = {
+      ...req,
+      volumes: [...req.volumes, ...anonymous],
+      ...(await this.networking.completeRequest(req, defaults.ExposedPorts)),
+      ...(joined && { networkContainer: joined.id }),
+    };
     const rec: ContainerRecord = {
       id,
       name: '',
@@ -174,14 +182,42 @@ export class ContainerManager {
     await mkdir(this.paths.persist(rec.id), { recursive: true });
     // Bridge networking (netns + CNI ADD) runs alongside the rootfs work; both are done before
     // runc joins the netns. A failure of either is cleaned up by the caller's recordFailure.
+    const joined = rec.request.network === 'container' ? await this.joinedNetns(rec) : undefined;
     const [network, spec] = await Promise.allSettled([
       this.networking.setup(rec),
-      this.layerDirs(rec).then((layerDirsTopFirst) => prepareContainer(rec, { paths: this.paths, volumes: this.volumes, initBinary: this.settings.initBinary, layerDirsTopFirst, netnsPath: this.networking.plannedNetnsPath(rec) }, { terminal })),
+      this.layerDirs(rec).then((layerDirsTopFirst) =>
+        prepareContainer(
+          rec,
+          {
+            paths: this.paths,
+            volumes: this.volumes,
+            initBinary: this.settings.initBinary,
+            layerDirsTopFirst,
+            netnsPath: joined?.netnsPath ?? this.networking.plannedNetnsPath(rec),
+            etcFilesOf: joined?.containerId,
+          },
+          { terminal },
+        ),
+      ),
     ]);
     if (network.status === 'rejected') throw network.reason;
     if (spec.status === 'rejected') throw spec.reason;
     await this.networking.writeEtcFiles(rec);
     return spec.value;
+  }
+
+  /** For `--network container:NAME`: the running container's netns to join (its files are shared too). */
+  private async joinedNetns(rec: ContainerRecord): Promise<{ netnsPath: string; containerId: string }> {
+    const targetId = rec.request.networkContainer ?? '';
+    const stored = await this.containers.get(targetId);
+    if (!stored) throw new RuntimeError(`the container whose network ${rec.name} joins (${targetId.slice(0, 12)}) no longer exists; remove ${rec.name} and create it again`);
+    const target = await this.refresh(stored);
+    if (target.state.status !== 'running' && target.state.status !== 'paused') {
+      throw new RuntimeError(`cannot join network of a non running container: ${target.id}; start ${target.name} first`);
+    }
+    const pid = target.state.pid || (await this.runc.state(target.id))?.pid;
+    if (!pid) throw new RuntimeError(`cannot join network of container ${target.name}: its process is not known`);
+    return { netnsPath: `/proc/${pid}/ns/net`, containerId: target.id };
   }
 
   /** Starts a container detached, under conmon. */

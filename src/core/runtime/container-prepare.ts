@@ -17,8 +17,10 @@ export interface PrepareContext {
   initBinary: string;
   /** Unpacked layer dirs of the container's image, topmost first. */
   layerDirsTopFirst: string[];
-  /** The network namespace made for the container (bridge networking); runc joins it. */
+  /** The network namespace runc joins: made for the container (bridge), or another's (container mode). */
   netnsPath?: string;
+  /** Container mode: the container whose /etc/hosts, /etc/hostname and resolv.conf are mounted instead of our own. */
+  etcFilesOf?: string;
 }
 
 /**
@@ -49,11 +51,12 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
   }
   for (const t of rec.request.tmpfs) mounts.push({ destination: t.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...t.options] });
 
-  await writeContainerEtcFiles({ hosts: paths.hosts(rec.id), hostname: paths.hostname(rec.id), resolvConf: paths.resolvConf(rec.id) }, rec.hostname, rec.request.network);
+  const etcOwner = ctx.etcFilesOf ?? rec.id;
+  if (!ctx.etcFilesOf) await writeContainerEtcFiles({ hosts: paths.hosts(rec.id), hostname: paths.hostname(rec.id), resolvConf: paths.resolvConf(rec.id) }, rec.hostname, rec.request.network);
   mounts.push(
-    { destination: '/etc/hosts', source: paths.hosts(rec.id), type: 'bind', options: ['rbind', 'rw'] },
-    { destination: '/etc/hostname', source: paths.hostname(rec.id), type: 'bind', options: ['rbind', 'rw'] },
-    { destination: '/etc/resolv.conf', source: paths.resolvConf(rec.id), type: 'bind', options: ['rbind', 'rw'] },
+    { destination: '/etc/hosts', source: paths.hosts(etcOwner), type: 'bind', options: ['rbind', 'rw'] },
+    { destination: '/etc/hostname', source: paths.hostname(etcOwner), type: 'bind', options: ['rbind', 'rw'] },
+    { destination: '/etc/resolv.conf', source: paths.resolvConf(etcOwner), type: 'bind', options: ['rbind', 'rw'] },
   );
 
   const spec = buildOciSpec({

@@ -24,8 +24,11 @@ export interface TmpfsMount {
   options: string[];
 }
 
-/** 'bridge': a netns of its own joined to `networks` through CNI; 'none'/'private': loopback only. */
-export type NetworkMode = 'none' | 'host' | 'private' | 'bridge';
+/**
+ * 'bridge': a netns of its own joined to `networks` through CNI; 'none'/'private': loopback only;
+ * 'container': the netns of another container (`--network container:NAME`).
+ */
+export type NetworkMode = 'none' | 'host' | 'private' | 'bridge' | 'container';
 
 /** What the user asked for at create time (Docker's Config + HostConfig, flattened). */
 export interface ContainerSpecRequest {
@@ -56,6 +59,8 @@ export interface ContainerSpecRequest {
   privileged: boolean;
   securityOpt: string[];
   network: NetworkMode;
+  /** With network 'container': whose network namespace, /etc/hosts and resolv.conf are shared (its ID after create). */
+  networkContainer?: string;
   /** With network 'bridge': the networks to join, by name (the first is eth0); default ['bridge']. */
   networks?: string[];
   /** -p/-P, resolved at create (-P from the exposed ports); host port 0 = random at each start. */

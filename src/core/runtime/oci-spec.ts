@@ -44,7 +44,7 @@ export interface SpecInput {
   memory?: number;
   cpus?: number;
   pidsLimit?: number;
-  network: 'none' | 'private' | 'host' | 'bridge';
+  network: 'none' | 'private' | 'host' | 'bridge' | 'container';
   /** An existing network namespace to join (bridge networking) instead of a new one. */
   netnsPath?: string;
   /** cgroupfs path, e.g. /tsdock/<id> */
@@ -286,7 +286,8 @@ export function buildOciSpec(input: SpecInput): OciSpec {
     maskedPaths: input.privileged ? [] : [...DEFAULT_MASKED_PATHS],
     readonlyPaths: input.privileged ? [] : [...DEFAULT_READONLY_PATHS],
   };
-  if (input.network !== 'host') linux.sysctl = { ...DEFAULT_NETWORK_SYSCTLS };
+  // A joined namespace (container mode) is its owner's to configure.
+  if (input.network !== 'host' && input.network !== 'container') linux.sysctl = { ...DEFAULT_NETWORK_SYSCTLS };
   const seccomp = seccompFor(security, input.privileged, caps);
   if (seccomp) linux.seccomp = seccomp;
 

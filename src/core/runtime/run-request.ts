@@ -76,6 +76,7 @@ export function runRequest(image: string, cmd: string[], o: RunOptions, hostEnv:
     addHost: o.addHost ?? [],
   });
   for (const w of warnings) warn(w);
+  if (networking.network === 'container' && o.hostname !== undefined) throw new RunOptionError('conflicting options: hostname and the network mode');
   let memory: number | undefined;
   if (o.memory !== undefined) {
     memory = parseMemory(o.memory);
