@@ -48,7 +48,7 @@ export async function makeSandbox(extraEnv: NodeJS.ProcessEnv = {}): Promise<San
 
 export function runTsdock(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSDOCK_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(TSDOCK_BIN, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -250,7 +250,7 @@ describe('build', () => {
 
   it('an interrupted build removes its RUN container and exits', async () => {
     const ctx = await context('interrupt', { Dockerfile: `FROM ${c.image}\nRUN echo started && sleep 60\n` });
-    const child = spawn(process.execPath, [TSDOCK_BIN, 'build', '--network', 'none', ctx], { env: c.sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSDOCK_BIN, ['build', '--network', 'none', ctx], { env: c.sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -264,7 +264,7 @@ describe('build', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
     await expectNoLeftovers();
 
-    const early = spawn(process.execPath, [TSDOCK_BIN, 'build', '--no-cache', '--network', 'none', ctx], { env: c.sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const early = spawn(TSDOCK_BIN, ['build', '--no-cache', '--network', 'none', ctx], { env: c.sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let earlyOut = '';
     early.stdout.on('data', (d) => (earlyOut += d));
     const earlyClosed = new Promise<number | null>((resolve) => early.on('close', (code) => resolve(code)));

@@ -42,7 +42,7 @@ function runcList(): string[] {
 
 /** Starts tsdock, waits until `ready()` holds, then SIGKILLs it. */
 async function killDuring(args: string[], ready: () => Promise<boolean>): Promise<void> {
-  const child = spawn(process.execPath, [TSDOCK_BIN, ...args], { env: sb.env, stdio: 'ignore' });
+  const child = spawn(TSDOCK_BIN, [...args], { env: sb.env, stdio: 'ignore' });
   const closed = new Promise((r) => child.once('close', r));
   for (let i = 0; i < 1000 && !(await ready()); i++) await sleep(5);
   child.kill('SIGKILL');

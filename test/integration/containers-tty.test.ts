@@ -32,7 +32,7 @@ function startInTmux(args: string[]): void {
   const env = Object.entries({ TSDOCK_ROOT: sb.root, TSDOCK_CONFIG: sb.configPath, TSDOCK_RUN_ROOT: runRoot })
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  const cmd = `env ${env} ${process.execPath} ${TSDOCK_BIN} ${args.join(' ')}; echo EXIT=$?; sleep 600`;
+  const cmd = `env ${env} ${TSDOCK_BIN} ${args.join(' ')}; echo EXIT=$?; sleep 600`;
   // Right after the last session was killed the tmux server may still be exiting: retry.
   for (let i = 0; ; i++) {
     try {

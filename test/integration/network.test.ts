@@ -312,7 +312,7 @@ describe('teardown', () => {
 
   it('a tsdock killed during a foreground run: the next command tears the network down', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [TSDOCK_BIN, 'run', '--name', 'killed', '-p', `127.0.0.1:${port}:80`, IMG, 'sleep', '2'], { env: c.sb.env, stdio: 'ignore' });
+    const child = spawn(TSDOCK_BIN, ['run', '--name', 'killed', '-p', `127.0.0.1:${port}:80`, IMG, 'sleep', '2'], { env: c.sb.env, stdio: 'ignore' });
     const closed = new Promise((r) => child.once('close', r));
     const id = await waitFor('the container to run', async () => (await c.sb.run(['ps', '-q', '--no-trunc', '-f', 'name=^killed$'])).stdout.trim() || undefined, 20_000);
     ids.add(id);
@@ -330,7 +330,7 @@ describe('teardown', () => {
     for (const delay of [50, 150, 300]) {
       const name = `rmkill${delay}`;
       const id = await runD(['--name', name, '-p', '127.0.0.1::80', IMG, 'sleep', '300']);
-      const child = spawn(process.execPath, [TSDOCK_BIN, 'rm', '-f', name], { env: c.sb.env, stdio: 'ignore' });
+      const child = spawn(TSDOCK_BIN, ['rm', '-f', name], { env: c.sb.env, stdio: 'ignore' });
       const closed = new Promise((r) => child.once('close', r));
       await sleep(delay);
       child.kill('SIGKILL');

@@ -219,7 +219,7 @@ describe('SIGKILL in the middle of a pull', () => {
     await pushFixture(reg, 'big', 'latest', 'big:latest');
     const box = await makeSandbox();
     try {
-      const child = spawn(process.execPath, [TSDOCK_BIN, 'pull', '-q', `${reg.addr}/big:latest`], { env: box.env, stdio: 'ignore' });
+      const child = spawn(TSDOCK_BIN, ['pull', '-q', `${reg.addr}/big:latest`], { env: box.env, stdio: 'ignore' });
       const ingest = join(box.root, 'ingest');
       // Kill once some layer bytes have landed but long before the pull is done.
       for (let i = 0; i < 2000; i++) {

@@ -62,7 +62,7 @@ async function runFiles(box: Sandbox, args: string[], io: { stdin?: string; stdo
   const output = io.stdout ? await open(io.stdout, 'w') : undefined;
   try {
     return await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [TSDOCK_BIN, ...args], { env: box.env, stdio: [input?.fd ?? 'ignore', output?.fd ?? 'pipe', 'pipe'] });
+      const child = spawn(TSDOCK_BIN, [...args], { env: box.env, stdio: [input?.fd ?? 'ignore', output?.fd ?? 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout?.on('data', (d) => (stdout += d));
@@ -165,7 +165,7 @@ describe('round trips through tsdock', () => {
   });
 
   it('refuses to write an archive to a terminal, and to read one from a terminal', async () => {
-    const cmd = (args: string) => `${process.execPath} ${TSDOCK_BIN} ${args}`;
+    const cmd = (args: string) => `${TSDOCK_BIN} ${args}`;
     const save = await execFileP('script', ['-qec', cmd(`save ${busybox}`), '/dev/null'], { env: src.env }).catch((e) => e);
     expect(save.code).toBe(1);
     expect(save.stdout).toContain('Cowardly refusing to save to a terminal. Use the -o flag or redirect.');

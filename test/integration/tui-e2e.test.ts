@@ -93,7 +93,7 @@ describe('tsdock TUI in a terminal', () => {
     keys('Enter');
     await waitFor(/^before-the-tui$/m);
     const env = `TSDOCK_ROOT=${sb.root} TSDOCK_CONFIG=${sb.configPath} TSDOCK_RUN_ROOT=${runRoot} DOCKER_CONFIG=${sb.dockerConfigDir}`;
-    type(`${env} ${process.execPath} ${TSDOCK_BIN}; echo EXIT=$?`);
+    type(`${env} ${TSDOCK_BIN}; echo EXIT=$?`);
     keys('Enter');
 
     // The containers are listed, newest first, with their status.

@@ -1,5 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
 
 export interface HttpResponse {
   status: number;
@@ -30,10 +32,29 @@ export class NetworkError extends Error {
 
 // Keep-alive agents: a pull makes many requests to one host, and parallel layer downloads
 // each get their own socket.
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-};
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+let httpsAgent: https.Agent | undefined;
+
+function agentFor(protocol: string): http.Agent {
+  if (protocol !== 'https:') return httpAgent;
+  return (httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 16, ...extraCertificates() }));
+}
+
+/**
+ * Extra trusted CAs: bin/tsdock hands NODE_EXTRA_CA_CERTS on as TSDOCK_EXTRA_CA_CERTS so that
+ * Node does not parse them at every start; they are added to Node's roots here, for the first
+ * TLS connection, as Node would have added them.
+ */
+function extraCertificates(): { ca?: string[] } {
+  const path = process.env.TSDOCK_EXTRA_CA_CERTS || process.env.NODE_EXTRA_CA_CERTS;
+  if (!path) return {};
+  try {
+    return { ca: [...tls.rootCertificates, readFileSync(path, 'utf8')] };
+  } catch (err) {
+    process.emitWarning(`Ignoring extra certs from \`${path}\`, load failed: ${(err as Error).message}`);
+    return {};
+  }
+}
 
 /**
  * Node's http client rather than fetch(): layer bodies stay Node streams end to end (no
@@ -69,7 +90,7 @@ function once(url: string, req: HttpRequest): Promise<HttpResponse> {
       {
         method: req.method ?? 'GET',
         headers: req.headers,
-        agent: agents[u.protocol as 'http:' | 'https:'],
+        agent: agentFor(u.protocol),
         timeout: req.timeoutMs ?? 30_000,
       },
       (res) => {
