@@ -33,6 +33,14 @@ echo "+ tsdock tags busybox"
 ./bin/tsdock tags busybox
 echo "+ tsdock images"
 ./bin/tsdock images
+# Something for the Containers pane: a web server (a random free port on 127.0.0.1) and a
+# container that has exited. Made afresh each time the demo starts.
+./bin/tsdock rm -f demo-web demo-hello >/dev/null 2>&1 || true
+echo "+ tsdock run -d --name demo-web -p 127.0.0.1::80 busybox httpd -f -p 80 -h /etc"
+./bin/tsdock run -d --name demo-web -p 127.0.0.1::80 busybox httpd -f -p 80 -h /etc
+echo "+ tsdock run --name demo-hello busybox echo hello from tsdock"
+./bin/tsdock run --name demo-hello busybox echo hello from tsdock
+./bin/tsdock ps -a
 echo
 echo "TSDOCK_ROOT=$TSDOCK_ROOT TSDOCK_CONFIG=$TSDOCK_CONFIG ./bin/tsdock   # to keep using this store"
 exec ./bin/tsdock "$@"

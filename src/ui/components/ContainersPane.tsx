@@ -5,13 +5,14 @@ import type { ColumnSpec } from './columns.js';
 import { Table, type TableRow } from './Table.js';
 
 const COLUMNS: ColumnSpec[] = [
-  { title: 'NAME', min: 10, grow: 2, max: 40, priority: 9 },
+  { title: 'NAME', min: 10, grow: 1, max: 40, priority: 9 },
   { title: 'CONTAINER ID', min: 12, grow: 0, priority: 3 },
   { title: 'IMAGE', min: 10, grow: 2, max: 50, priority: 5 },
   { title: 'COMMAND', min: 8, grow: 2, priority: 2 },
   // "Exited (0) 2 minutes ago" fits; longer ones get the spare width of larger terminals.
   { title: 'STATUS', min: 24, grow: 1, max: 32, priority: 8 },
-  { title: 'PORTS', min: 5, grow: 1, max: 40, priority: 1 },
+  // `127.0.0.1:38473->80/tcp` is 23 characters: ports take a large share of a wide terminal.
+  { title: 'PORTS', min: 5, grow: 3, max: 40, priority: 1 },
 ];
 
 /** A published port, when the record carries them (`-p`): Docker's `127.0.0.1:8080->80/tcp`. */

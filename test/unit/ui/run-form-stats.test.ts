@@ -32,7 +32,7 @@ describe('run form', () => {
   });
 
   it('puts each problem beside its field and focuses the first one on submit', () => {
-    const f = { ...newRunForm('busybox'), focus: 6, values: { name: 'ok', command: "echo 'x", env: '=1', ports: '99999:80', volumes: 'rel', memory: '1k', network: 'container:web' } };
+    const f = { ...newRunForm('busybox'), focus: 6, values: { name: 'ok', command: "echo 'x", env: '=1', ports: '99999:80', volumes: 'rel', memory: '1k', network: 'container:' } };
     const r = runFormKey(f, 'submitForm', 'enter', '\r');
     expect(r.effect).toBeUndefined();
     expect(r.form.focus).toBe(1);
@@ -42,7 +42,7 @@ describe('run form', () => {
       ports: expect.any(String),
       volumes: expect.stringContaining('must be absolute'),
       memory: 'Minimum memory limit allowed is 6MB',
-      network: expect.stringContaining('not supported'),
+      network: expect.stringContaining('needs a container name or ID'),
     });
     // Typing in a field clears its message.
     expect(typeInto(r.form, 'x').errors.command).toBeUndefined();
