@@ -276,6 +276,28 @@ describe('build', () => {
     await expectNoLeftovers();
   });
 
+  it('a build killed with SIGKILL leaves its RUN container, and the next build removes it', async () => {
+    const ctx = await context('sigkill', { Dockerfile: `FROM ${c.image}\nRUN echo started && sleep 60\n` });
+    const child = spawn(TSDOCK_BIN, ['build', '--network', 'none', ctx], { env: c.sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    const t0 = Date.now();
+    while (!out.includes('\nstarted\n') && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    const stepId = /---> Running in ([0-9a-f]{12})/.exec(out)?.[1];
+    expect(stepId).toBeDefined();
+    child.kill('SIGKILL');
+    expect(await closed).toBe('SIGKILL');
+    // Nobody removed it: the step container is still there, marked with its dead build's pid.
+    expect(await c.ok(['ps', '-aq', '--filter', `label=tsdock.build.pid=${child.pid}`])).toBe(`${stepId}\n`);
+
+    const next = await context('after-kill', { Dockerfile: `FROM ${c.image}\nRUN echo next\n` });
+    const r = await build(['--no-cache', next]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await c.ok(['ps', '-aq', '--filter', `label=tsdock.build.pid=${child.pid}`])).toBe('');
+    await expectNoLeftovers();
+  });
+
   it('rmi and image prune keep intermediate images that a child still needs', async () => {
     const df = (extra: string) => `FROM ${c.image}\nRUN echo shared > /shared\n${extra}\n`;
     const a = await context('share-a', { Dockerfile: df('CMD ["cat","/shared"]') });

@@ -4,11 +4,32 @@ import type { ContainerManager } from '../runtime/container-manager.js';
 import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
 import type { ImageRecord } from '../images/image-record.js';
 import type { BuildListener } from './build-events.js';
+import { processAlive } from '../store/process-alive.js';
 
 export class BuildCancelledError extends Error {
   constructor() {
     super('build cancelled');
   }
+}
+
+/** Label on RUN step containers: the pid of the build that owns the container. */
+export const BUILD_OWNER_LABEL = 'tsdock.build.pid';
+
+/**
+ * Removes RUN step containers whose build process is gone (a build killed with SIGKILL cannot
+ * remove its own). Called when a build starts; returns how many were removed.
+ */
+export async function removeOrphanStepContainers(manager: ContainerManager): Promise<number> {
+  let removed = 0;
+  for (const rec of await manager.list()) {
+    const owner = Number(rec.request.labels[BUILD_OWNER_LABEL]);
+    if (!owner || processAlive(owner)) continue;
+    await manager.remove(rec.id, { force: true, volumes: true }).then(
+      () => removed++,
+      () => {},
+    );
+  }
+  return removed;
 }
 
 export interface StepContainerOptions {
@@ -28,8 +49,11 @@ export interface StepContainerOptions {
  * changes) while the container still exists; the container is removed whatever happens, so a
  * failed or cancelled build leaves no container, mount or volume behind.
  */
+let orphansSwept: Promise<number> | undefined;
+
 export async function runStepContainer<T>(manager: ContainerManager, opts: StepContainerOptions, onSuccess: (upperDir: string) => Promise<T>): Promise<{ exitCode: number; result?: T }> {
   if (opts.signal?.aborted) throw new BuildCancelledError();
+  await (orphansSwept ??= removeOrphanStepContainers(manager));
   const request: ContainerSpecRequest = {
     image: opts.image.id,
     cmd: opts.argv,
@@ -37,7 +61,7 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
     env: opts.env,
     tty: false,
     interactive: false,
-    labels: {},
+    labels: { [BUILD_OWNER_LABEL]: String(process.pid) },
     binds: [],
     volumes: [],
     tmpfs: [],
