@@ -199,6 +199,10 @@ describe('build', () => {
     expect(await c.ok(['run', '--rm', '--network', 'none', '--entrypoint', 'stat', 'config:v1', '-c', '%u:%g %U', '/srv/app/f.txt', '/srv/app'])).toBe('65534:65534 nobody\n0:0 root\n');
     const history = await c.ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'config:v1']);
     expect(history).toContain('|2 FLAVOR=blue VERSION=1.0 /bin/sh -c echo "$VERSION-$FLAVOR" > version.txt');
+    // Config steps are recorded with their variables expanded, as Docker's builder records them.
+    expect(history).toContain('/bin/sh -c #(nop)  ENV APP_VERSION=1.0 APP_HOME=/srv/app');
+    expect(history).toContain('/bin/sh -c #(nop)  LABEL org.example.flavor=blue org.example.name=demo app');
+    expect(history).toContain('/bin/sh -c #(nop) WORKDIR /srv/app');
     await expectNoLeftovers();
   });
 

@@ -234,7 +234,27 @@ class Builder {
           const other = instr as Instruction;
           throw new BuildStepError(`Dockerfile:${other.line}: ${other.kind} is not supported by tsdock build`, other.line);
         }
-        return this.configStep(s, instr, (c) => applyConfigInstruction(c, instr, this.vars(s), s.configState, this.df.escapeChar));
+        return this.configStep(s, instr, (c) => applyConfigInstruction(c, instr, this.vars(s), s.configState, this.df.escapeChar), this.describeExpanded(instr, this.vars(s)));
+    }
+  }
+
+  /** The instruction for the history, its variables expanded as Docker's builder records it. */
+  private describeExpanded(instr: Instruction, vars: Record<string, string>): string {
+    const x = (w: string) => this.expand(w, vars, instr.line);
+    switch (instr.kind) {
+      case 'ENV':
+      case 'LABEL':
+        return `${instr.kind} ${instr.pairs.map(([k, v]) => `${x(k)}=${x(v)}`).join(' ')}`;
+      case 'USER':
+        return `USER ${x(instr.user)}`;
+      case 'STOPSIGNAL':
+        return `STOPSIGNAL ${x(instr.signal)}`;
+      case 'EXPOSE':
+        return `EXPOSE ${instr.ports.map(x).join(' ')}`;
+      case 'VOLUME':
+        return `VOLUME [${instr.paths.map(x).join(' ')}]`;
+      default:
+        return instr.text;
     }
   }
 
