@@ -7,6 +7,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getTestbed } from '../testbed/testbed.js';
 import { makeSandbox, TSDOCK_BIN, type Sandbox } from '../helpers/tsdock.js';
+import { Engine } from '../../src/core/engine.js';
+import { openAttachSession } from '../../src/core/runtime/conmon-attach.js';
 
 let sb: Sandbox;
 let image: string;
@@ -132,5 +134,35 @@ describe('run -it and exec -it under a terminal', () => {
     const st = JSON.parse((await sb.run(['inspect', '--format', '{{json .State}}', 'att'])).stdout);
     expect(st.Status).toBe('exited');
     expect(st.ExitCode).toBe(3);
+  });
+
+  it('an attach session for a terminal pane (the TUI\'s): output, input, resize, detach keeps the container running', async () => {
+    const id = (await sb.run(['run', '-dit', '--network', 'none', '--name', 'paneatt', image, 'sh'])).stdout.trim();
+    expect(id).toMatch(/^[a-f0-9]{64}$/);
+    const engine = await Engine.open({ root: sb.root, configPath: sb.configPath, runRoot });
+    const containers = await engine.containers();
+    const notTty = (await sb.run(['run', '-d', '--network', 'none', '--name', 'plain', image, 'sleep', '60'])).stdout.trim();
+    await expect(containers.attachTarget(notTty, { needTty: true })).rejects.toThrow('was not started with -it');
+    const { socketPath, controlPath } = await containers.attachTarget('paneatt', { needTty: true });
+    const pane = await openAttachSession({ socketPath, controlPath, cols: 70, rows: 20, command: ['attach'] });
+    let seen = '';
+    pane.onData((d) => (seen += d));
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!re.test(seen)) {
+        if (Date.now() > deadline) throw new Error(`attach output never matched ${re}: ${JSON.stringify(seen)}`);
+        await sleep(50);
+      }
+    };
+    pane.write('echo pane-$((40+2)); stty size\r');
+    await until(/pane-42\r?\n/);
+    await until(/20 70\r?\n/);
+    pane.resize(90, 33);
+    await sleep(200);
+    pane.write('stty size\r');
+    await until(/33 90\r?\n/);
+    pane.kill();
+    expect((await sb.run(['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toContain('paneatt running');
+    await sb.run(['rm', '-f', 'paneatt', 'plain']);
   });
 });

@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { attachToConmon, parseDetachKeys } from '../../core/runtime/conmon-attach.js';
-import { transition } from '../../core/runtime/container-state-machine.js';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -10,9 +9,7 @@ export const attachCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('attach', argv, { 'no-stdin': { type: 'boolean' }, 'detach-keys': { type: 'string' }, 'sig-proxy': { type: 'boolean' } }, { min: 1, max: 1 });
     const containers = await (await ctx.engine()).containers();
-    const rec = await containers.find(positionals[0]!);
-    transition(rec.state.status, 'attach', rec.name);
-    if (rec.monitor !== 'conmon') throw new Error(`container ${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d or start`);
+    const { rec, socketPath, controlPath } = await containers.attachTarget(positionals[0]!);
     const stdin = ctx.stdin as NodeJS.ReadStream;
     const stdout = ctx.stdout as NodeJS.WriteStream;
     const useStdin = values['no-stdin'] !== true && rec.request.interactive;
@@ -20,8 +17,8 @@ export const attachCommand: Command = {
     if (rawMode) stdin.setRawMode(true);
     try {
       const end = await attachToConmon({
-        socketPath: `${containers.paths.socketDir}/${rec.id}/attach`,
-        controlPath: `${containers.paths.bundle(rec.id)}/ctl`,
+        socketPath,
+        controlPath,
         stdin: useStdin ? stdin : undefined,
         stdout,
         stderr: ctx.stderr as NodeJS.WriteStream,

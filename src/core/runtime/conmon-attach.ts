@@ -1,3 +1,4 @@
+import type { PtySession } from './exec-pty.js';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -37,23 +38,29 @@ export function parseDetachKeys(spec: string): number[] {
   });
 }
 
+/** Connects to conmon's attach socket (SOCK_SEQPACKET, which Node's `net` cannot open). */
+async function connectAttachSocket(path: string): Promise<import('node-unix-socket').SeqpacketSocket> {
+  // The native binding loads only for attach.
+  const { SeqpacketSocket } = await import('node-unix-socket');
+  const sock = new SeqpacketSocket();
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    try {
+      sock.connect(path, () => resolve());
+    } catch (err) {
+      reject(err);
+    }
+  });
+  return sock;
+}
+
 /**
  * Attaches to a container that conmon holds (started detached): output packets are
  * demultiplexed to stdout/stderr, input goes to the container's stdin, and the detach sequence
  * ends the session while the container keeps running.
  */
 export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
-  // The native SEQPACKET binding loads only for attach.
-  const { SeqpacketSocket } = await import('node-unix-socket');
-  const sock = new SeqpacketSocket();
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    try {
-      sock.connect(o.socketPath, () => resolve());
-    } catch (err) {
-      reject(err);
-    }
-  });
+  const sock = await connectAttachSocket(o.socketPath);
   const resize = () => {
     if (o.terminal?.rows) void sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
   };
@@ -107,17 +114,8 @@ async function sendResize(controlPath: string, rows: number, cols: number): Prom
   }
 }
 
-/** What a terminal pane needs of an attach: the PtySession shape without a process of its own. */
-export interface AttachSession {
-  readonly pid: number;
-  readonly command: string[];
-  onData(listener: (data: string) => void): () => void;
-  onExit(listener: (exit: { exitCode: number; signal?: number }) => void): () => void;
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  /** Detaches: the container keeps running. */
-  kill(): void;
-}
+/** What a terminal pane needs of an attach: a PtySession without a process of its own, whose kill() only detaches. */
+export type AttachSession = PtySession;
 
 /**
  * An attach to a conmon-held tty container as a session a terminal pane can show (the TUI's
@@ -126,16 +124,7 @@ export interface AttachSession {
  * i.e. the container exited, or on kill(), which only detaches.
  */
 export async function openAttachSession(o: { socketPath: string; controlPath: string; cols: number; rows: number; command: string[] }): Promise<AttachSession> {
-  const { SeqpacketSocket } = await import('node-unix-socket');
-  const sock = new SeqpacketSocket();
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    try {
-      sock.connect(o.socketPath, () => resolve());
-    } catch (err) {
-      reject(err);
-    }
-  });
+  const sock = await connectAttachSocket(o.socketPath);
   const data = new Set<(d: string) => void>();
   const exits = new Set<(e: { exitCode: number }) => void>();
   let ended = false;

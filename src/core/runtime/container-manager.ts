@@ -220,6 +220,20 @@ export class ContainerManager {
     return { netnsPath: `/proc/${pid}/ns/net`, containerId: target.id };
   }
 
+  /**
+   * A running container that conmon holds, with the paths to attach to it; refused, with what
+   * to do instead, for one in the foreground of another tsdock or (with `needTty`) without -it.
+   */
+  async attachTarget(query: string, opts: { needTty?: boolean } = {}): Promise<{ rec: ContainerRecord; socketPath: string; controlPath: string }> {
+    const rec = await this.find(query);
+    transition(rec.state.status, 'attach', rec.name);
+    if (rec.monitor !== 'conmon') throw new RuntimeError(`container ${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d or start`);
+    if (opts.needTty && (!rec.request.tty || !rec.request.interactive)) {
+      throw new RuntimeError(`container ${rec.name} was not started with -it: it has no terminal to attach to (its logs and exec still work)`);
+    }
+    return { rec, socketPath: this.paths.attachSocket(rec.id), controlPath: this.paths.controlFifo(rec.id) };
+  }
+
   /** Starts a container detached, under conmon. */
   async start(query: string): Promise<ContainerRecord> {
     const found = await this.find(query);

@@ -40,6 +40,14 @@ export class RuntimePaths {
   merged(id: string): string {
     return join(this.containerDir(id), 'merged');
   }
+  /** conmon's attach socket (SOCK_SEQPACKET) for a detached container. */
+  attachSocket(id: string): string {
+    return join(this.socketDir, id, 'attach');
+  }
+  /** conmon's control fifo (window resizes), in the bundle. */
+  controlFifo(id: string): string {
+    return join(this.bundle(id), 'ctl');
+  }
   /** The OCI bundle: config.json whose root.path is merged/. */
   bundle(id: string): string {
     return join(this.containerDir(id), 'bundle');

@@ -79,19 +79,8 @@ export function engineBackend(engine: Engine): UiBackend {
     },
     sampleStats: (list) => sampler.sample(list),
     async attach(id, size) {
-      const c = await containers();
-      const rec = await c.find(id);
-      if (rec.state.status !== 'running') throw new Error(`${rec.name} is not running`);
-      if (rec.monitor !== 'conmon') throw new Error(`${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d`);
-      if (!rec.request.tty || !rec.request.interactive) throw new Error(`${rec.name} was not started with -it: it has no terminal to attach to (l shows its logs, e a shell)`);
-      const session = await openAttachSession({
-        socketPath: `${c.paths.socketDir}/${rec.id}/attach`,
-        controlPath: `${c.paths.bundle(rec.id)}/ctl`,
-        cols: size.cols,
-        rows: size.rows,
-        command: ['attach'],
-      });
-      return session;
+      const { socketPath, controlPath } = await (await containers()).attachTarget(id, { needTty: true });
+      return openAttachSession({ socketPath, controlPath, cols: size.cols, rows: size.rows, command: ['attach'] });
     },
     async openShell(id, size, cmd) {
       return execPty(await containers(), id, { cols: size.cols, rows: size.rows, cmd });
