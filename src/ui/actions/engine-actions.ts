@@ -3,6 +3,7 @@ import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { Action } from '../state/app-reducer.js';
 import type { DeleteRequest } from '../state/app-state.js';
 import type { ContainerVerb, UiBackend } from '../data/ui-backend.js';
+import { createdSince, humanSize } from '../../core/format/human.js';
 
 export interface ActionContext {
   backend: UiBackend;
@@ -86,5 +87,36 @@ export async function openInspect(ctx: ActionContext, kind: 'container' | 'image
     ctx.dispatch({ type: 'openOverlay', overlay: { kind: 'inspect', title: `Inspect: ${title}`, lines: JSON.stringify(data, null, 2).split('\n'), offset: 0 } });
   } catch (err) {
     ctx.dispatch(error(`inspect ${title}: ${(err as Error).message}`));
+  }
+}
+
+/** `history` of an image in the viewer overlay: ID, age, size and the step, newest first. */
+export async function openHistory(ctx: ActionContext, ref: string, title: string): Promise<void> {
+  try {
+    const rows = await ctx.backend.imageHistory(ref);
+    const now = Date.now();
+    const lines = [
+      'IMAGE          CREATED              SIZE       CREATED BY',
+      ...rows.map((r) => {
+        const id = r.id.startsWith('sha256:') ? r.id.slice(7, 19) : r.id;
+        const age = createdSince(r.created, now);
+        const comment = r.comment ? `  (${r.comment})` : '';
+        return `${id.padEnd(14)} ${age.padEnd(20)} ${humanSize(r.size).padEnd(10)} ${r.createdBy}${comment}`;
+      }),
+    ];
+    ctx.dispatch({ type: 'openOverlay', overlay: { kind: 'inspect', title: `History: ${title}`, lines, offset: 0 } });
+  } catch (err) {
+    ctx.dispatch(error(`history ${title}: ${(err as Error).message}`));
+  }
+}
+
+/** `tag`: a new name for an image; the images list reloads to show it. */
+export async function tagImage(ctx: ActionContext, source: string, target: string): Promise<void> {
+  try {
+    await ctx.backend.tagImage(source, target);
+    ctx.reload('images');
+    ctx.dispatch(info(`tagged ${target}`));
+  } catch (err) {
+    ctx.dispatch(error(`tag ${target}: ${(err as Error).message}`));
   }
 }

@@ -138,6 +138,8 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
     content =
       o.purpose === 'pull' ? (
         <PromptDialog title="Pull an image" label="reference: " text={o.text} hint="e.g. busybox:1.36 or 127.0.0.1:5000/app:v2 · enter pull · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
+      ) : o.purpose === 'tag' ? (
+        <PromptDialog title={`Tag ${o.source.replace(/^sha256:(.{12}).*/, '$1')}`} label="new name: " text={o.text} hint="e.g. myapp:v2 or 127.0.0.1:5000/team/app:1 · enter tag · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
       ) : (
         <PromptDialog title="Add a repository to the list" label="repository: " text={o.text} hint="e.g. 127.0.0.1:5000/app · its tags are fetched when selected" width={layout.innerWidth} height={layout.innerHeight} />
       );

@@ -21,6 +21,8 @@ const ONLY_IN: Partial<Record<Command, readonly PaneId[]>> = {
   addRepository: ['repositories'],
   pull: ['images', 'repositories'],
   runImage: ['images'],
+  tagImage: ['images'],
+  imageHistory: ['images'],
 };
 
 export function commandApplies(command: Command, pane: PaneId): boolean {

@@ -57,6 +57,8 @@ export function engineBackend(engine: Engine): UiBackend {
       return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
     },
     inspectImage: (ref) => engine.inspectImage(ref),
+    imageHistory: (ref) => engine.history(ref),
+    tagImage: (source, target) => engine.tagImage(source, target),
     followLog: (id, onRecords, onError) => engine.followLog(id, onRecords, onError),
     watch: (onChange) => engine.watchChanges(onChange),
     knownRegistries: () => engine.knownRegistries(),

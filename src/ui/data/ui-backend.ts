@@ -1,5 +1,6 @@
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import type { ImageSummary } from '../../core/engine.js';
+import type { HistoryRow } from '../../core/images/image-history.js';
 import type { LogRecord } from '../../core/runtime/container-logs.js';
 import type { PtySession } from '../../core/runtime/exec-pty.js';
 import type { KnownRegistry } from '../../core/registry/known-registries.js';
@@ -24,6 +25,10 @@ export interface UiBackend {
   removeImage(ref: string): Promise<string[]>;
   inspectContainer(id: string): Promise<unknown>;
   inspectImage(ref: string): Promise<unknown>;
+  /** `history` rows of an image, newest first. */
+  imageHistory(ref: string): Promise<HistoryRow[]>;
+  /** `tag SOURCE TARGET`. */
+  tagImage(source: string, target: string): Promise<void>;
   /**
    * The container's log so far, then new lines as they are written (each record a whole line:
    * partial fragments are joined). Returns a function that stops following.

@@ -1,5 +1,5 @@
 import type { Dispatch, MutableRefObject } from 'react';
-import { openInspect, performDelete, runContainerVerb, toggleVerb, type ActionContext } from '../actions/engine-actions.js';
+import { openHistory, openInspect, performDelete, runContainerVerb, tagImage, toggleVerb, type ActionContext } from '../actions/engine-actions.js';
 import { appReducer, type Action } from '../state/app-reducer.js';
 import { PANES, type AppState } from '../state/app-state.js';
 import { COMMANDS, matchCommand, parseKey, splitKeys, type Command, type Keymap } from '../state/keymap.js';
@@ -149,6 +149,17 @@ export function useAppKeys(deps: AppKeyDeps): void {
         const i = selectedImage(s);
         if (!i) return apply({ type: 'setStatus', status: { text: 'no image selected: pull one first', level: 'info' } });
         return apply({ type: 'openOverlay', overlay: { kind: 'runForm', form: newRunForm(imageRef(i)) } });
+      }
+      case 'tagImage': {
+        const i = selectedImage(s);
+        if (!i) return apply({ type: 'setStatus', status: { text: 'no image selected', level: 'info' } });
+        return apply({ type: 'openOverlay', overlay: { kind: 'prompt', purpose: 'tag', text: i.repository === '<none>' ? '' : `${i.repository}:`, source: imageRef(i) } });
+      }
+      case 'imageHistory': {
+        const i = selectedImage(s);
+        if (!i) return apply({ type: 'setStatus', status: { text: 'no image selected', level: 'info' } });
+        void openHistory(ctx, imageRef(i), i.repository === '<none>' ? i.id.slice(7, 19) : `${i.repository}:${i.tag}`);
+        return;
       }
       case 'refresh':
         // Registries are asked again too: the answers may be stale.
@@ -301,11 +312,13 @@ export function useAppKeys(deps: AppKeyDeps): void {
           else if (r.kind === 'submit') {
             const text = r.text.trim();
             if (text === '') {
-              apply({ type: 'setStatus', status: { text: o.purpose === 'pull' ? 'type an image reference, e.g. busybox:1.36' : 'type a repository, e.g. 127.0.0.1:5000/app', level: 'info' } });
+              const hint = o.purpose === 'pull' ? 'type an image reference, e.g. busybox:1.36' : o.purpose === 'tag' ? 'type the new name, e.g. myapp:v2' : 'type a repository, e.g. 127.0.0.1:5000/app';
+              apply({ type: 'setStatus', status: { text: hint, level: 'info' } });
               continue;
             }
             apply({ type: 'closeOverlay' });
             if (o.purpose === 'pull') void startPull(ctx, text);
+            else if (o.purpose === 'tag') void tagImage(ctx, o.source, text);
             else {
               const added = repositoryFromInput(text);
               if ('error' in added) apply({ type: 'setStatus', status: { text: `add ${text}: ${added.error}`, level: 'error' } });

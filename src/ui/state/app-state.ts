@@ -34,6 +34,7 @@ export type Overlay =
   | { kind: 'tagPicker'; repository: string; query: string; selected: number }
   /** A one-line question: an image reference to pull, a repository to list. */
   | { kind: 'prompt'; purpose: 'pull' | 'addRepository'; text: string }
+  | { kind: 'prompt'; purpose: 'tag'; text: string; source: string }
   | { kind: 'runForm'; form: RunForm }
   /** CPU and memory of the running containers, sampled while this is open. */
   | { kind: 'stats'; offset: number };

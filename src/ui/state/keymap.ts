@@ -69,6 +69,8 @@ export const COMMANDS = {
   addRepository: { contexts: ['list'], keys: ['+'], help: 'add a repository by name' },
   pull: { contexts: ['list'], keys: ['P'], help: 'pull an image by reference' },
   runImage: { contexts: ['list'], keys: ['R'], help: 'run a container from the image (form)' },
+  tagImage: { contexts: ['list'], keys: ['T'], help: 'tag the image (a new name for it)' },
+  imageHistory: { contexts: ['list'], keys: ['H'], help: "history: the image's layers and the steps that made them" },
   refresh: { contexts: ['list'], keys: ['ctrl+r', 'ctrl+l'], help: 'reload the lists, redraw' },
 
   toggleShellFocus: { contexts: ['list', 'shell'], keys: ['f6', 'ctrl+]'], help: 'focus: list <-> shell' },

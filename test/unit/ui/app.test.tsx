@@ -163,6 +163,33 @@ describe('App', () => {
     await waitForFrame(lastFrame, (f) => !f.includes('Inspect: web'));
   });
 
+  it('images: H shows the history, T tags the image under a new name', async () => {
+    const { lastFrame, stdin, backend } = setup();
+    await waitForFrame(lastFrame, 'web');
+    stdin.write('2');
+    await waitForFrame(lastFrame, /busybox\s+latest/);
+    stdin.write('H');
+    await waitForFrame(lastFrame, 'History: busybox:latest');
+    expect(lastFrame()).toMatch(/cccccccccccc\s+\S.*ago\s+0B\s+\/bin\/sh -c #\(nop\)  CMD \["sh"\]/);
+    expect(lastFrame()).toMatch(/<missing>.*4\.4MB.*ADD file:abc in \/\s+\(base layer\)/);
+    expect(backend.calls).toContain('history busybox:latest');
+    stdin.write('q');
+    await waitForFrame(lastFrame, (f) => !f.includes('History:'));
+
+    stdin.write('T');
+    await waitForFrame(lastFrame, 'new name: busybox:▏');
+    stdin.write('v2');
+    await waitForFrame(lastFrame, 'new name: busybox:v2▏');
+    stdin.write('\r');
+    await waitForFrame(lastFrame, 'tagged busybox:v2');
+    expect(backend.calls).toContain('tag busybox:latest busybox:v2');
+
+    stdin.write('T');
+    await waitForFrame(lastFrame, 'new name: busybox:▏');
+    stdin.write('@x\r');
+    await waitForFrame(lastFrame, 'refusing to create a tag with a digest reference');
+  });
+
   it('panes: Tab and digits; images can be deleted by tag', async () => {
     const { lastFrame, stdin, backend } = setup();
     await waitForFrame(lastFrame, 'web');

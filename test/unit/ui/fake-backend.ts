@@ -152,6 +152,17 @@ export class FakeBackend implements UiBackend {
   async inspectImage(ref: string) {
     return { RepoTags: [ref] };
   }
+  async imageHistory(ref: string) {
+    this.calls.push(`history ${ref}`);
+    return [
+      { id: `sha256:${'c'.repeat(64)}`, created: new Date(T0 - 3_600_000).toISOString(), createdBy: '/bin/sh -c #(nop)  CMD ["sh"]', size: 0, comment: '' },
+      { id: '<missing>', created: new Date(T0 - 7_200_000).toISOString(), createdBy: '/bin/sh -c #(nop) ADD file:abc in / ', size: 4_400_000, comment: 'base layer' },
+    ];
+  }
+  async tagImage(source: string, target: string) {
+    this.calls.push(`tag ${source} ${target}`);
+    if (target.includes('@')) throw new Error(`refusing to create a tag with a digest reference: "${target}"`);
+  }
   followLog(id: string, onRecords: (r: LogRecord[]) => void) {
     this.logListeners.set(id, onRecords);
     const initial = this.logs.get(id) ?? [];
