@@ -20,9 +20,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm ci installs exactly the lock file; if npm finds the lock incomplete (optional
-  # per-platform packages), fall back to a plain install from the same lock.
-  npm ci --no-audit --no-fund --loglevel=error || {
+  # npm ci installs exactly the lock file; npm 11 finds it incomplete because node-unix-socket
+  # names per-platform optional packages that were never published (so no lock can hold them):
+  # then a plain install from the same lock, whose own errors are shown.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || {
     echo "setup: npm ci refused the lock file; running npm install instead" >&2
     npm install --no-audit --no-fund --loglevel=error
   }
