@@ -47,7 +47,7 @@ export const logsCommand: Command = {
           }
           continue;
         }
-        const state = (await containers.find(rec.id)).state.status;
+        const state = (await containers.current(rec.id))?.state.status;
         if (state !== 'running' && state !== 'paused') break;
         await sleep(100);
       }

@@ -103,6 +103,12 @@ export class ContainerManager {
     return Promise.all(all.map((r) => this.refresh(r)));
   }
 
+  /** One container by full ID, reconciled with its process; undefined once it is removed. Cheaper than find(), which reads every record. */
+  async current(id: string): Promise<ContainerRecord | undefined> {
+    const rec = await this.containers.get(id);
+    return rec && this.refresh(rec);
+  }
+
   async find(query: string): Promise<ContainerRecord> {
     const rec = resolveContainer(await this.containers.list(), query);
     return this.refresh(rec);
