@@ -326,6 +326,25 @@ describe('names and ID resolution', () => {
   });
 });
 
+describe('removal from another tsdock process', () => {
+  it('rm -f of a foreground run: the run returns, the container stays removed (no record comes back)', async () => {
+    const fg = c.sb.run(['run', '--name', 'fgrm', '--network', 'none', IMG, 'sleep', '30']);
+    await waitFor('fgrm running', async () => ((await statusOf('fgrm')).startsWith('Up') ? true : undefined));
+    const id = (await c.ok(['inspect', '-f', '{{.Id}}', 'fgrm'])).trim();
+    const waiter = c.sb.run(['wait', 'fgrm']);
+    await c.ok(['rm', '-f', 'fgrm']);
+    const ran = await fg;
+    expect(ran.code).toBe(137);
+    const waited = await waiter;
+    // Docker's wait prints the exit code when it saw the exit; here the container may be gone first.
+    if (waited.code === 0) expect(waited.stdout.trim()).toBe('137');
+    else expect(waited.stderr).toContain('No such container');
+    expect((await c.run(['inspect', 'fgrm'])).code).toBe(1);
+    expect(await containerDirs()).not.toContain(id);
+    expect((await mountsUnder(c.sb.root)).filter((m) => m.includes(id))).toEqual([]);
+  });
+});
+
 describe('missing commands and exec', () => {
   it('run of a missing command exits 127 (126 when not executable) naming it; the container stays Created', async () => {
     const r = await c.run(['run', '--name', 'nocmd', IMG, 'nosuchcmd']);

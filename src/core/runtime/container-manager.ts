@@ -368,7 +368,9 @@ export class ContainerManager {
       return code;
     }
     await this.lockFor(rec.id).withLock(async () => {
-      const latest = (await this.containers.get(rec.id)) ?? rec;
+      const latest = await this.containers.get(rec.id);
+      // `rm -f` from another tsdock removed it while it ran: leave it removed.
+      if (!latest) return;
       // A process that never started leaves the container as it was (Docker: still Created).
       latest.state = error && before
         ? { ...before, pid: 0, exitCode: code, oomKilled: false, error }
@@ -433,7 +435,9 @@ export class ContainerManager {
   async wait(query: string): Promise<number> {
     const rec = await this.find(query);
     for (;;) {
-      const now = await this.refresh((await this.containers.get(rec.id)) ?? rec);
+      const current = await this.containers.get(rec.id);
+      if (!current) throw new RuntimeError(`No such container: ${query} (it was removed before its exit was seen)`);
+      const now = await this.refresh(current);
       if (now.state.status === 'exited' || now.state.status === 'dead' || now.state.status === 'created') return now.state.exitCode;
       await sleep(50);
     }
@@ -538,7 +542,9 @@ export class ContainerManager {
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
     }
     return this.lockFor(rec.id).withLock(async () => {
-      const latest = (await this.containers.get(rec.id)) ?? rec;
+      const latest = await this.containers.get(rec.id);
+      // Removed meanwhile (--rm, another rm): nothing to record, and no record to bring back.
+      if (!latest) return rec;
       if (latest.state.status !== rec.state.status) return latest;
       const oom = await stat(join(this.paths.persist(rec.id), 'oom')).then(() => true, () => false);
       const finished = exit?.time ?? new Date();
