@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
-import { deleteImage, intermediateImageIds, pruneParents, removeImage, type RemovalEntry } from './images/image-removal.js';
+import { deleteImage, intermediateImageIds, pruneParents, removeImage, removeOrphans, type RemovalEntry } from './images/image-removal.js';
 import { imageInspect, type ImageInspect } from './images/image-inspect.js';
 import { imageHistory, type HistoryRow } from './images/image-history.js';
 import type { Digest } from './images/digest.js';
@@ -320,6 +320,11 @@ export class Engine {
         entries.push(...removed);
         for (const r of removed) reclaimed += r.size ?? 0;
       }
+      // What killed pulls, loads and builds left and nobody came back for.
+      const orphans = await removeOrphans(this.store);
+      entries.push(...orphans.entries);
+      reclaimed += orphans.blobBytes;
+      for (const r of orphans.entries) reclaimed += r.size ?? 0;
       return { entries, reclaimed };
     });
   }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate, utimes, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { blobPath, getTestbed, pushFixture, startRegistry, type RegistryHandle, type Testbed } from '../testbed/testbed.js';
@@ -246,6 +246,44 @@ describe('SIGKILL in the middle of a pull', () => {
       const inspect = JSON.parse((await box.run(['image', 'inspect', `${reg.addr}/big:latest`])).stdout)[0];
       expect(inspect.RootFS.Layers.length).toBeGreaterThanOrEqual(4);
       expect(inspect.Size).toBeGreaterThan(100_000_000);
+    } finally {
+      await box.remove();
+    }
+  });
+});
+
+describe('leftovers of a pull that is never retried', () => {
+  it('image prune removes layers and blobs no image refers to once they are an hour old, not before', async () => {
+    await pushFixture(reg, 'layered', 'v1', 'orphans:v1');
+    const box = await makeSandbox();
+    try {
+      expect((await box.run(['pull', '-q', `${reg.addr}/orphans:v1`])).code).toBe(0);
+      const pulled = await storeState(box.root);
+      const layerDirs = pulled.layers.filter((l) => /^[0-9a-f]{64}$/.test(l));
+      expect(layerDirs.length).toBeGreaterThanOrEqual(3);
+      // The state a pull killed after its layers but before its image record leaves behind.
+      for (const f of pulled.images) await rm(join(box.root, 'images', f));
+      await writeFile(join(box.root, 'repositories.json'), '{}');
+
+      // Young leftovers may be a pull still running in another process: kept.
+      const early = await box.run(['image', 'prune', '-f']);
+      expect(early.code, early.stderr).toBe(0);
+      expect((await storeState(box.root)).layers).toEqual(pulled.layers);
+
+      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+      for (const l of layerDirs) await utimes(join(box.root, 'layers', l, 'layer.json'), hoursAgo, hoursAgo);
+      for (const b of pulled.blobs) await utimes(join(box.root, 'blobs/sha256', b), hoursAgo, hoursAgo);
+      const late = await box.run(['image', 'prune', '-f']);
+      expect(late.code, late.stderr).toBe(0);
+      for (const l of layerDirs) expect(late.stdout).toContain(`deleted: sha256:${l}`);
+      expect(late.stdout).toMatch(/Total reclaimed space: [1-9][\d.]*[kMG]?B/);
+      const after = await storeState(box.root);
+      expect(after.layers.filter((l) => /^[0-9a-f]{64}$/.test(l))).toEqual([]);
+      expect(after.blobs).toEqual([]);
+
+      const again = await box.run(['pull', '-q', `${reg.addr}/orphans:v1`]);
+      expect(again.code, again.stderr).toBe(0);
+      expect((await box.run(['images', '-q'])).stdout.trim()).toMatch(/^[0-9a-f]{12}$/);
     } finally {
       await box.remove();
     }

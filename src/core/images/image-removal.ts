@@ -1,4 +1,6 @@
-import type { Digest } from './digest.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { digestHex, type Digest } from './digest.js';
 import type { ImageRecord } from './image-record.js';
 import { familiarTag, repositoryOf, resolveImage, tagsOf } from './image-resolver.js';
 import type { Store } from '../store/store.js';
@@ -92,12 +94,46 @@ export function intermediateImageIds(images: ImageRecord[], tags: Record<string,
   return new Set(images.filter((i) => parents.has(i.id) && !tagged.has(i.id) && i.repoDigests.length === 0).map((i) => i.id));
 }
 
+/** Layers and blobs some image refers to (the index a pull named included). */
+function referenced(images: ImageRecord[]): { layers: Set<Digest>; blobs: Set<Digest> } {
+  return {
+    layers: new Set(images.flatMap((o) => o.layers.map((l) => l.diffId))),
+    blobs: new Set(images.flatMap((o) => [o.id, o.manifestDigest, ...o.layers.map((l) => l.blobDigest), ...o.repoDigests.map(digestOfRepoDigest)])),
+  };
+}
+
+/** Layers that lose their last image within this long are still someone's work in progress. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Layers and blobs no image refers to: what a pull, load or build killed before it wrote its
+ * image leaves behind when it is never retried. Only those untouched for `graceMs` go, so the
+ * layers of a pull still running in another process are left alone. Caller holds the lock.
+ */
+export async function removeOrphans(store: Store, graceMs = ORPHAN_GRACE_MS, now = Date.now()): Promise<{ entries: RemovalEntry[]; blobBytes: number }> {
+  const keep = referenced(await store.images.list());
+  const old = async (path: string) => (await stat(path).catch(() => undefined))?.mtimeMs ?? now;
+  const entries: RemovalEntry[] = [];
+  for (const diffId of await store.layers.list()) {
+    // layer.json is written by tsdock when the layer is committed (the diff dir keeps the tar's mtime).
+    if (keep.layers.has(diffId) || now - (await old(join(store.layers.dir, digestHex(diffId), 'layer.json'))) < graceMs) continue;
+    const size = (await store.layers.info(diffId))?.size;
+    await store.layers.delete(diffId);
+    entries.push({ deleted: diffId, size });
+  }
+  let blobBytes = 0;
+  for (const blob of await store.content.list()) {
+    if (keep.blobs.has(blob) || now - (await old(store.content.path(blob))) < graceMs) continue;
+    blobBytes += await store.content.size(blob).catch(() => 0);
+    await store.content.delete(blob);
+  }
+  return { entries, blobBytes };
+}
+
 /** Deletes the record, then the layers and blobs no remaining image shares. Caller holds the lock. */
 export async function deleteImage(store: Store, image: ImageRecord): Promise<RemovalEntry[]> {
   await store.images.delete(image.id);
-  const others = await store.images.list();
-  const keepLayers = new Set(others.flatMap((o) => o.layers.map((l) => l.diffId)));
-  const keepBlobs = new Set(others.flatMap((o) => [o.id, o.manifestDigest, ...o.layers.map((l) => l.blobDigest), ...o.repoDigests.map(digestOfRepoDigest)]));
+  const { layers: keepLayers, blobs: keepBlobs } = referenced(await store.images.list());
   const out: RemovalEntry[] = [{ deleted: image.id }];
   for (const layer of [...image.layers].reverse()) {
     if (keepLayers.has(layer.diffId)) continue;
