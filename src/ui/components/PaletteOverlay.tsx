@@ -37,12 +37,14 @@ function describe(c: PaletteCommand): string {
       return `run form for ${c.image}${c.command ? ` with command ${c.command}` : ''}`;
     case 'filter':
       return c.text ? `filter this pane: ${c.text}` : 'clear the filter of this pane';
+    case 'exec':
+      return `run ${c.argv.join(' ')} in the selected container, in a split pane`;
     case 'error':
       return c.message;
   }
 }
 
-/** `:` — every command by name, for those who do not remember its key; `pull`, `run`, `filter` take an argument. */
+/** `:` — every command by name, for those who do not remember its key; `pull`, `run`, `exec`, `filter` take an argument. */
 export function PaletteOverlay({ items, query, selected, width, height, argument }: PaletteOverlayProps) {
   if (argument) {
     return (

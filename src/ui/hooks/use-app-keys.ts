@@ -181,7 +181,7 @@ export function useAppKeys(deps: AppKeyDeps): void {
   };
 
   /** `:pull REF`, `:run IMAGE [CMD]` (the run form, prefilled), `:filter QUERY` (this pane's filter). */
-  const runPaletteCommand = (c: PaletteCommand, apply: (a: Action) => void): void => {
+  const runPaletteCommand = (c: PaletteCommand, s: AppState, apply: (a: Action) => void): void => {
     switch (c.kind) {
       case 'pull':
         void startPull(ctx, c.reference);
@@ -192,6 +192,12 @@ export function useAppKeys(deps: AppKeyDeps): void {
       case 'run': {
         const form = newRunForm(c.image);
         return apply({ type: 'openOverlay', overlay: { kind: 'runForm', form: { ...form, values: { ...form.values, command: c.command } } } });
+      }
+      case 'exec': {
+        const target = s.pane === 'containers' ? selectedContainer(s) : undefined;
+        if (!target || target.state.status !== 'running') return apply({ type: 'setStatus', status: { text: 'exec needs a running container selected in the Containers pane', level: 'error' } });
+        void openShell(target.id, target.name, 'shell', c.argv);
+        return;
       }
       case 'error':
         return apply({ type: 'setStatus', status: { text: c.message, level: 'error' } });
@@ -245,7 +251,7 @@ export function useAppKeys(deps: AppKeyDeps): void {
             else if (r.kind === 'submit') {
               apply({ type: 'closeOverlay' });
               const argument = parsePaletteCommand(o.query);
-              if (argument) runPaletteCommand(argument, apply);
+              if (argument) runPaletteCommand(argument, s, apply);
               else {
                 const item = items[o.selected];
                 if (item) runCommand(item.command, s, apply);

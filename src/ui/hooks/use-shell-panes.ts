@@ -11,7 +11,8 @@ import type { TerminalSize } from './use-terminal-size.js';
 export interface ShellPanes {
   sessions: ShellSessions;
   /** A shell (`runc exec`), or with `attach` the container's own terminal. */
-  openShell: (containerId: string, name: string, how?: 'shell' | 'attach') => Promise<void>;
+  /** A shell (or `cmd`) in the container, or an attach to its terminal, in a split pane. */
+  openShell: (containerId: string, name: string, how?: 'shell' | 'attach', cmd?: string[]) => Promise<void>;
   closeActiveShell: (s: AppState) => void;
 }
 
@@ -32,14 +33,14 @@ export function useShellPanes(opts: { backend: UiBackend; dispatch: Dispatch<Act
   }, [sessions, shells, inner.cols, inner.rows]);
 
   const openShell = useCallback(
-    async (containerId: string, name: string, how: 'shell' | 'attach' = 'shell') => {
+    async (containerId: string, name: string, how: 'shell' | 'attach' = 'shell', cmd?: string[]) => {
       // The split appears with the shell: size the PTY for the pane it will have.
       const after = screenLayout(terminal, true, layout.stripRows);
       const size = shellInnerSize(after.shellWidth, after.bodyHeight);
       const what = how === 'attach' ? 'attach to' : 'shell in';
       dispatch({ type: 'setStatus', status: { text: how === 'attach' ? `attaching to ${name}…` : `opening a shell in ${name}…`, level: 'info' } });
       try {
-        const pty = how === 'attach' ? await backend.attach(containerId, size) : await backend.openShell(containerId, size);
+        const pty = how === 'attach' ? await backend.attach(containerId, size) : await backend.openShell(containerId, size, cmd);
         const id = sessions.add(pty, size, (shellId, exitCode) => {
           // A shell that failed (exec failed: ... not found) takes its message with it: keep the last line.
           const last = exitCode === 0 ? '' : sessions.lastLine(shellId);

@@ -242,9 +242,9 @@ export class FakeBackend implements UiBackend {
     this.ptys.push(pty);
     return pty;
   }
-  async openShell(id: string, size: { cols: number; rows: number }) {
-    this.calls.push(`shell ${id.slice(0, 12)} ${size.cols}x${size.rows}`);
-    const pty = new FakePty();
+  async openShell(id: string, size: { cols: number; rows: number }, cmd?: string[]) {
+    this.calls.push(`shell ${id.slice(0, 12)} ${size.cols}x${size.rows}${cmd ? ` ${JSON.stringify(cmd)}` : ''}`);
+    const pty = new FakePty(cmd);
     this.ptys.push(pty);
     return pty;
   }

@@ -14,6 +14,8 @@ describe('palette commands with an argument', () => {
     expect(parsePaletteCommand(`run busybox sh -c 'sleep 9'`)).toEqual({ kind: 'run', image: 'busybox', command: `sh -c 'sleep 9'` });
     expect(parsePaletteCommand(`run busybox sh -c 'oops`)).toEqual({ kind: 'error', message: expect.stringContaining('unterminated') });
     expect(parsePaletteCommand('filter status=exited name=^web')).toEqual({ kind: 'filter', text: 'status=exited name=^web' });
+    expect(parsePaletteCommand(`exec sh -c 'top -b'`)).toEqual({ kind: 'exec', argv: ['sh', '-c', 'top -b'] });
+    expect(parsePaletteCommand('exec  ')).toMatchObject({ kind: 'error', message: 'exec takes a command, e.g. :exec top' });
     expect(parsePaletteCommand('pull')).toBeUndefined(); // still a command name being typed
     expect(parsePaletteCommand('logs')).toBeUndefined();
   });
@@ -34,6 +36,24 @@ describe('palette commands with an argument', () => {
     stdin.write(':run busybox sleep 300\r');
     const form = await waitForFrame(lastFrame, 'Run a container from busybox');
     expect(form).toMatch(/command +sleep 300/);
+  });
+});
+
+describe(':exec', () => {
+  it('runs the typed command in the selected running container, in a split pane', async () => {
+    const backend = new FakeBackend([container('web', 'running', { createdMinutesAgo: 1 }), container('old', 'exited', { createdMinutesAgo: 20 })]);
+    const { lastFrame, stdin } = render(<App backend={backend} size={{ columns: 100, rows: 30 }} />);
+    await waitForFrame(lastFrame, 'old');
+    stdin.write(`:exec sh -c 'echo hi'`);
+    await waitForFrame(lastFrame, "run sh -c echo hi in the selected container");
+    stdin.write('\r');
+    await waitForFrame(lastFrame, '[1 web:sh -c echo hi]');
+    expect(backend.calls[0]).toMatch(/^shell [0-9a-f]{12} \d+x\d+ \["sh","-c","echo hi"\]$/);
+    stdin.write('\x1b[19~'); // F8 closes it
+    await waitForFrame(lastFrame, (f) => !f.includes('[1 web:'));
+    stdin.write('j');
+    stdin.write(':exec top\r');
+    await waitForFrame(lastFrame, 'exec needs a running container selected in the Containers pane');
   });
 });
 
