@@ -61,6 +61,24 @@ describe('run', () => {
     expect(await runcIds()).toContain(id);
   });
 
+  it('logs -f streams new lines as they are written, keeps stderr apart, and ends when the container exits', async () => {
+    // As Docker's, -f follows only a running container (a created or stopped one: the log so far).
+    await c.ok(['create', '--name', 'talker', '--network', 'none', IMG, 'sh', '-c', 'sleep 0.5; for i in 1 2 3 4; do echo line$i; sleep 0.4; done; echo done >&2']);
+    expect(await c.run(['logs', '-f', 'talker'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const t0 = Date.now();
+    await c.ok(['start', 'talker']);
+    const r = await c.run(['logs', '-f', 'talker']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('line1\nline2\nline3\nline4\n');
+    expect(r.stderr).toBe('done\n');
+    // It waited for the container (about 1.6 s of output), and stopped soon after the exit.
+    expect(Date.now() - t0).toBeGreaterThan(1200);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const tail = await c.run(['logs', '-f', '--tail', '3', 'talker']); // the last 3 records of both streams
+    expect(tail).toMatchObject({ code: 0, stdout: 'line3\nline4\n', stderr: 'done\n' });
+    await c.ok(['rm', 'talker']);
+  });
+
   it('stop -t 1 kills a PID 1 that ignores SIGTERM: Exited (137)', async () => {
     const id = (await c.inspect('web')).Id;
     const t0 = Date.now();
