@@ -1,8 +1,7 @@
-import { open, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { parseLog, joinPartials, selectLogs, parseSince, formatLogRecord, LogLineSplitter, parseLogLine, type LogRecord } from '../../core/runtime/container-logs.js';
+import { parseLog, joinPartials, selectLogs, parseSince, formatLogRecord, parseLogLine, type LogRecord } from '../../core/runtime/container-logs.js';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -30,30 +29,11 @@ export const logsCommand: Command = {
     for (const r of selectLogs(joinPartials(parseLog(text)), { tail, since, until })) emit(r);
     if (!values.follow) return 0;
 
-    // Follow: read what the log file grows by until the container is no longer running.
-    const fh = await open(path, 'r').catch(() => undefined);
-    if (!fh) return 0;
-    const splitter = new LogLineSplitter();
-    let pos = offset;
-    const buf = Buffer.alloc(1 << 16);
-    try {
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-        if (bytesRead > 0) {
-          pos += bytesRead;
-          for (const line of splitter.feed(buf.subarray(0, bytesRead))) {
-            const r = parseLogLine(line);
-            if (r && (until === undefined || r.timeMs <= until)) emit(r);
-          }
-          continue;
-        }
-        const state = (await containers.current(rec.id))?.state.status;
-        if (state !== 'running' && state !== 'paused') break;
-        await sleep(100);
-      }
-    } finally {
-      await fh.close();
-    }
+    // Follow what the log grows by until the container no longer runs.
+    await containers.followLogUntilExit(rec.id, offset, (line) => {
+      const r = parseLogLine(line);
+      if (r && (until === undefined || r.timeMs <= until)) emit(r);
+    });
     return 0;
   },
 };

@@ -16,6 +16,7 @@ import { ContainerNetworking, type NetworkingSettings } from '../network/contain
 import { unmountRootfs } from './rootfs-mount.js';
 import { ContainerLogWriter } from './container-log-writer.js';
 import { runUnderPty } from './foreground-pty.js';
+import { followUntilExit } from './log-follower.js';
 import { transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
 import { newContainerId, resolveContainer } from './container-id.js';
@@ -101,6 +102,18 @@ export class ContainerManager {
   async list(): Promise<ContainerRecord[]> {
     const all = await this.containers.list();
     return Promise.all(all.map((r) => this.refresh(r)));
+  }
+
+  /** `logs -f`: calls `onLine` with each log line written from byte `offset` on, until the container stops. */
+  followLogUntilExit(id: string, offset: number, onLine: (line: string) => void): Promise<void> {
+    return followUntilExit(this.paths.log(id), offset, {
+      exitDir: this.paths.exitDir,
+      isRunning: async () => {
+        const status = (await this.current(id))?.state.status;
+        return status === 'running' || status === 'paused' || status === 'restarting';
+      },
+      onLine,
+    });
   }
 
   /** One container by full ID, reconciled with its process; undefined once it is removed. Cheaper than find(), which reads every record. */

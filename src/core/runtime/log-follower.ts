@@ -99,3 +99,61 @@ export function followLogFile(path: string, onRecords: (records: LogRecord[]) =>
     void fh?.close().catch(() => {});
   };
 }
+
+/**
+ * `logs -f`: the lines appended to a container's log from byte `offset` on, until the container
+ * no longer runs. Woken by inotify on the log's directory and on conmon's exit dir (with a slow
+ * timer as a safety net), so lines arrive as they are written and an idle follow does no work.
+ * Lines are raw k8s-file lines; the caller parses and filters them.
+ */
+export async function followUntilExit(path: string, offset: number, opts: { exitDir: string; isRunning: () => Promise<boolean>; onLine: (line: string) => void }): Promise<void> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return;
+  const splitter = new LogLineSplitter();
+  const buf = Buffer.alloc(1 << 16);
+  let pos = offset;
+  let pending = false;
+  let wake: (() => void) | undefined;
+  const onEvent = () => {
+    pending = true;
+    wake?.();
+  };
+  const watchers: FSWatcher[] = [];
+  for (const dir of [dirname(path), opts.exitDir]) {
+    try {
+      watchers.push(watch(dir, { persistent: false }, onEvent).on('error', () => {}));
+    } catch {
+      // Not watchable: the timer still wakes us.
+    }
+  }
+  const drain = async () => {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      for (const line of splitter.feed(buf.subarray(0, bytesRead))) opts.onLine(line);
+    }
+  };
+  try {
+    for (;;) {
+      pending = false;
+      await drain();
+      if (!(await opts.isRunning())) {
+        await drain(); // what conmon wrote just before the exit
+        return;
+      }
+      if (pending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    for (const w of watchers) w.close();
+    await fh.close();
+  }
+}
