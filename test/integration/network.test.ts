@@ -256,8 +256,15 @@ describe('user networks', () => {
     expect(subnet!.Subnet).toMatch(/^10\.100\.\d+\.0\/24$/);
 
     await runD(['--name', 'alpha', '--network', 'testnet', IMG, 'sleep', '300']);
-    await runD(['--name', 'beta', '--network', 'testnet', IMG, ...httpd('hello-from-beta')]);
+    await runD(['--name', 'beta', '--network', 'testnet', '--network-alias', 'web', '--network-alias', 'www.example', IMG, ...httpd('hello-from-beta')]);
     expect(await waitFor('beta by name from alpha', () => c.sb.run(['exec', 'alpha', 'wget', '-qO-', 'http://beta/']).then((r) => (r.code === 0 ? r.stdout : undefined)), 10_000)).toBe('hello-from-beta\n');
+    // --network-alias: more names for beta on the user network.
+    expect(await c.ok(['exec', 'alpha', 'wget', '-qO-', 'http://web/'])).toBe('hello-from-beta\n');
+    expect(await c.ok(['exec', 'alpha', 'wget', '-qO-', 'http://www.example/'])).toBe('hello-from-beta\n');
+    expect(JSON.parse(await c.ok(['inspect', '-f', '{{json .NetworkSettings.Networks.testnet.Aliases}}', 'beta']))).toEqual(['web', 'www.example']);
+    const onBridge = await c.run(['run', '--rm', '--network-alias', 'x', IMG, 'true']);
+    expect(onBridge.code).toBe(125);
+    expect(onBridge.stderr).toContain('network-scoped alias is supported only for containers in user defined networks');
     const ping = await c.run(['exec', 'beta', 'ping', '-c1', '-W2', 'alpha']);
     expect(ping.code, ping.stdout + ping.stderr).toBe(0);
     expect(lines(await c.ok(['exec', 'alpha', 'cat', '/etc/hosts'])).some((l) => /^10\.100\.\d+\.\d+\tbeta /.test(l))).toBe(true);

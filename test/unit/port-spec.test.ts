@@ -125,6 +125,12 @@ describe('run flags -> request (networkRequest)', () => {
     expect(() => networkRequest({ ...flags, network: 'container:web', publishAll: true })).toThrow('conflicting options: port publishing');
     expect(() => networkRequest({ ...flags, network: 'container:web', dns: ['10.0.0.1'] })).toThrow('conflicting options: dns and the network mode');
     expect(() => networkRequest({ ...flags, network: 'container:web', addHost: ['db:10.0.0.5'] })).toThrow('conflicting options: custom host-to-IP mapping and the network mode');
+    expect(networkRequest({ ...flags, network: 'appnet', alias: ['db', 'db.internal'] })).toMatchObject({ networks: ['appnet'], networkAliases: ['db', 'db.internal'] });
+    expect(networkRequest({ ...flags, network: 'appnet' })).not.toHaveProperty('networkAliases');
+    for (const network of [undefined, 'bridge', 'none', 'host', 'container:web']) {
+      expect(() => networkRequest({ ...flags, network, alias: ['db'] })).toThrow('network-scoped alias is supported only for containers in user defined networks');
+    }
+    expect(() => networkRequest({ ...flags, network: 'appnet', alias: ['bad name'] })).toThrow('invalid network alias "bad name"');
   });
   it('checks --dns and --add-host', () => {
     expect(() => networkRequest({ ...flags, dns: ['dns.example'] })).toThrow('dns.example is not an ip address');

@@ -43,6 +43,7 @@ export const CREATE_OPTIONS: OptionSpec = {
   expose: { type: 'string', multiple: true },
   dns: { type: 'string', multiple: true },
   'add-host': { type: 'string', multiple: true },
+  'network-alias': { type: 'string', multiple: true },
 };
 
 /** Docker exits 125 when the container could not be created or started. */
@@ -90,6 +91,7 @@ async function buildRequest(command: string, values: ParsedArgs['values'], image
     expose: many(values.expose),
     dns: many(values.dns),
     addHost: many(values['add-host']),
+    networkAlias: many(values['network-alias']),
     securityOpt: many(values['security-opt']),
     tty: values.tty === true,
     interactive: values.interactive === true,

@@ -33,6 +33,8 @@ export interface NetworkAttachment {
   netnsPath: string;
   created: string;
   addHosts: { name: string; ip: string }[];
+  /** --network-alias names, resolved by peers on user networks. */
+  aliases?: string[];
   ports: PublishedPort[];
   endpoints: Endpoint[];
   /** Failed teardowns so far (the garbage collector retries, then gives up). */

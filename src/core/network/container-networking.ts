@@ -138,6 +138,7 @@ export class ContainerNetworking {
         netnsPath: netnsPath(ns),
         created: new Date().toISOString(),
         addHosts: (req.addHosts ?? []).map(parseAddHost),
+        ...(req.networkAliases?.length && { aliases: req.networkAliases }),
         ports,
         endpoints: [],
       };
@@ -216,7 +217,7 @@ export class ContainerNetworking {
     const peers: HostsEntry[] = [];
     for (const p of peersOf(att, all)) {
       const shared = p.endpoints.find((e) => e.ip && e.network !== 'bridge' && att.endpoints.some((m) => m.networkId === e.networkId));
-      if (shared) peers.push({ ip: shared.ip!, names: [p.containerName, p.hostname] });
+      if (shared) peers.push({ ip: shared.ip!, names: [p.containerName, p.hostname, ...(p.aliases ?? [])] });
     }
     peers.sort((a, b) => a.names[0]!.localeCompare(b.names[0]!));
     return renderHosts({ self: first ? { ip: first.ip!, names } : undefined, hostname: att.hostname, extra: await this.extraHosts(att.addHosts, first?.gateway), peers });
@@ -432,7 +433,7 @@ export class ContainerNetworking {
       networks[name] = {
         IPAMConfig: null,
         Links: null,
-        Aliases: null,
+        Aliases: name !== 'bridge' && req.networkAliases?.length ? req.networkAliases : null,
         MacAddress: ep?.mac ?? '',
         NetworkID: net?.id ?? '',
         EndpointID: ep ? endpointId(rec.id, ep.networkId) : '',

@@ -12,11 +12,13 @@ export interface NetworkFlags {
   expose: string[];
   dns: string[];
   addHost: string[];
+  /** --network-alias: more names the container has on its user networks. */
+  alias?: string[];
 }
 
 export class NetworkOptionError extends Error {}
 
-export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
+export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'networkAliases' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
 
 /** Docker's default is the `bridge` network; `default` names it too. */
 export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
@@ -39,9 +41,14 @@ export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { wa
   if ((network === 'none' || network === 'private') && (ports.length || flags.publishAll)) {
     throw new NetworkOptionError('conflicting options: port publishing and the container type network mode');
   }
+  const aliases = flags.alias ?? [];
+  // Docker: aliases live in a user network's name resolution; the default bridge has none.
+  if (aliases.length && (network !== 'bridge' || networks?.[0] === 'bridge')) throw new NetworkOptionError('network-scoped alias is supported only for containers in user defined networks');
+  for (const a of aliases) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new NetworkOptionError(`invalid network alias "${a}": use letters, digits, '.', '_' and '-'`);
   return {
     network,
     ...(networks && { networks }),
+    ...(aliases.length && { networkAliases: aliases }),
     ports: network === 'host' ? [] : ports,
     publishAll: network !== 'host' && flags.publishAll,
     exposedPorts,
@@ -61,5 +68,6 @@ function joinedNetworkRequest(target: string, flags: NetworkFlags): NetworkReque
   if (flags.expose.length) throw new NetworkOptionError('conflicting options: port exposing and the container type network mode');
   if (flags.dns.length) throw new NetworkOptionError('conflicting options: dns and the network mode');
   if (flags.addHost.length) throw new NetworkOptionError('conflicting options: custom host-to-IP mapping and the network mode');
+  if (flags.alias?.length) throw new NetworkOptionError('network-scoped alias is supported only for containers in user defined networks');
   return { network: 'container', networkContainer: target, ports: [], publishAll: false, exposedPorts: [], dns: [], addHosts: [], warnings: [] };
 }

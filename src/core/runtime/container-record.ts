@@ -61,6 +61,8 @@ export interface ContainerSpecRequest {
   network: NetworkMode;
   /** With network 'container': whose network namespace, /etc/hosts and resolv.conf are shared (its ID after create). */
   networkContainer?: string;
+  /** --network-alias: more names peers on its user networks resolve to it. */
+  networkAliases?: string[];
   /** With network 'bridge': the networks to join, by name (the first is eth0); default ['bridge']. */
   networks?: string[];
   /** -p/-P, resolved at create (-P from the exposed ports); host port 0 = random at each start. */

@@ -36,6 +36,7 @@ export interface RunOptions {
   expose?: string[];
   dns?: string[];
   addHost?: string[];
+  networkAlias?: string[];
   securityOpt?: string[];
   tty?: boolean;
   interactive?: boolean;
@@ -74,6 +75,7 @@ export function runRequest(image: string, cmd: string[], o: RunOptions, hostEnv:
     expose: o.expose ?? [],
     dns: o.dns ?? [],
     addHost: o.addHost ?? [],
+    alias: o.networkAlias ?? [],
   });
   for (const w of warnings) warn(w);
   if (networking.network === 'container' && o.hostname !== undefined) throw new RunOptionError('conflicting options: hostname and the network mode');
