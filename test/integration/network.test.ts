@@ -299,6 +299,28 @@ describe('user networks', () => {
   });
 });
 
+describe('--ip on a user network', () => {
+  it('takes the asked address; refuses one outside the subnet, on the default bridge, or already taken', async () => {
+    await c.ok(['network', 'create', '--subnet', '10.123.45.0/24', 'ipnet']);
+    const netId = (await c.ok(['network', 'inspect', '-f', '{{.Id}}', 'ipnet'])).trim();
+    userBridges.add(`tsbr-${netId.slice(0, 10)}`);
+    await runD(['--name', 'fixed', '--network', 'ipnet', '--ip', '10.123.45.77', IMG, 'sleep', '300']);
+    expect((await c.ok(['exec', 'fixed', 'ip', '-o', '-4', 'addr', 'show', 'eth0'])).split(/\s+/)[3]).toBe('10.123.45.77/24');
+    expect((await c.ok(['inspect', '-f', '{{.NetworkSettings.Networks.ipnet.IPAddress}} {{json .NetworkSettings.Networks.ipnet.IPAMConfig}}', 'fixed'])).trim()).toBe('10.123.45.77 {"IPv4Address":"10.123.45.77"}');
+    const outside = await c.run(['run', '--rm', '--network', 'ipnet', '--ip', '10.9.9.9', IMG, 'true']);
+    expect(outside.code).toBe(125);
+    expect(outside.stderr).toContain("Invalid address 10.9.9.9: It does not belong to any of this network's subnets");
+    const onBridge = await c.run(['run', '--rm', '--ip', '10.99.0.50', IMG, 'true']);
+    expect(onBridge.code).toBe(125);
+    expect(onBridge.stderr).toContain('user specified IP address is supported only when connecting to networks with user configured subnets');
+    const taken = await c.run(['run', '--rm', '--network', 'ipnet', '--ip', '10.123.45.77', IMG, 'true']);
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toContain('10.123.45.77');
+    await c.ok(['rm', '-f', 'fixed']);
+    expect(await c.ok(['network', 'rm', 'ipnet'])).toBe('ipnet\n');
+  });
+});
+
 describe('teardown', () => {
   it('50 run --rm -p cycles leave veths, iptables rules, IPAM leases and netns as they were', async () => {
     const port = await freePort();

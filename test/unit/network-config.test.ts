@@ -23,6 +23,7 @@ describe('bridgeConfList', () => {
           isGateway: true,
           ipMasq: true,
           hairpinMode: true,
+          capabilities: { ips: true },
           ipam: { type: 'host-local', ranges: [[{ subnet: '10.100.3.0/24', gateway: '10.100.3.1' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/run/tsdock-ipam/tsbr-aaaaaaaaaa' },
         },
         { type: 'portmap', capabilities: { portMappings: true }, snat: true },

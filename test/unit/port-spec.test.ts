@@ -131,6 +131,10 @@ describe('run flags -> request (networkRequest)', () => {
       expect(() => networkRequest({ ...flags, network, alias: ['db'] })).toThrow('network-scoped alias is supported only for containers in user defined networks');
     }
     expect(() => networkRequest({ ...flags, network: 'appnet', alias: ['bad name'] })).toThrow('invalid network alias "bad name"');
+    expect(networkRequest({ ...flags, network: 'appnet', ip: '10.100.3.9' })).toMatchObject({ ipv4Address: '10.100.3.9' });
+    expect(() => networkRequest({ ...flags, network: 'appnet', ip: '10.100.3' })).toThrow('invalid IPv4 address: 10.100.3');
+    expect(() => networkRequest({ ...flags, ip: '10.99.0.9' })).toThrow('user specified IP address is supported only when connecting to networks with user configured subnets');
+    expect(() => networkRequest({ ...flags, network: 'container:web', ip: '10.99.0.9' })).toThrow('conflicting options: ip and the network mode');
   });
   it('checks --dns and --add-host', () => {
     expect(() => networkRequest({ ...flags, dns: ['dns.example'] })).toThrow('dns.example is not an ip address');

@@ -44,6 +44,7 @@ export const CREATE_OPTIONS: OptionSpec = {
   dns: { type: 'string', multiple: true },
   'add-host': { type: 'string', multiple: true },
   'network-alias': { type: 'string', multiple: true },
+  ip: { type: 'string' },
 };
 
 /** Docker exits 125 when the container could not be created or started. */
@@ -92,6 +93,7 @@ async function buildRequest(command: string, values: ParsedArgs['values'], image
     dns: many(values.dns),
     addHost: many(values['add-host']),
     networkAlias: many(values['network-alias']),
+    ip: str(values.ip),
     securityOpt: many(values['security-opt']),
     tty: values.tty === true,
     interactive: values.interactive === true,

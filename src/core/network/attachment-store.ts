@@ -17,6 +17,8 @@ export interface Endpoint {
   ifname: string;
   config: CniConfigList;
   portMappings: CniPortMapping[];
+  /** --ip: the address asked of host-local (CIDR), on the first network. */
+  requestedIp?: string;
   /** Set once ADD succeeded. */
   result?: CniResult;
   ip?: string;

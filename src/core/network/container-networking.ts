@@ -11,7 +11,7 @@ import type { ContainerRecord, ContainerSpecRequest } from '../runtime/container
 import type { RuntimePaths } from '../runtime/runtime-paths.js';
 import { trace } from '../trace.js';
 import { AttachmentStore, type Endpoint, type NetworkAttachment } from './attachment-store.js';
-import { splitAddress } from './cidr.js';
+import { parseIpv4, parseSubnet, splitAddress, subnetContains } from './cidr.js';
 import { CniRunner, type CniAttachmentParams } from './cni.js';
 import { appendHosts, parseAddHost, renderHosts, renderResolvConf, type HostsEntry } from './etc-files.js';
 import { allocateHostPorts } from './host-ports.js';
@@ -91,6 +91,11 @@ export class ContainerNetworking {
       const net = await this.networks.get(n);
       if (net.driver !== 'bridge') throw new NetworkError(`container cannot be connected to network ${net.name} together with others (driver ${net.driver})`);
       if (!names.includes(net.name)) names.push(net.name);
+      if (req.ipv4Address && names.length === 1) {
+        const ip = parseIpv4(req.ipv4Address)!;
+        if (!net.subnet || !subnetContains(parseSubnet(net.subnet), ip)) throw new NetworkError(`Invalid address ${req.ipv4Address}: It does not belong to any of this network's subnets`);
+        if (req.ipv4Address === net.gateway) throw new NetworkError(`Invalid address ${req.ipv4Address}: it is the gateway of network ${net.name}`);
+      }
     }
     return { ...out, networks: names, ports };
   }
@@ -98,7 +103,10 @@ export class ContainerNetworking {
   // ---- start ----
 
   private attachParams(att: NetworkAttachment, ep: Endpoint): CniAttachmentParams {
-    return { containerId: att.containerId, netns: att.netnsPath, ifname: ep.ifname, capabilityArgs: ep.portMappings.length ? { portMappings: ep.portMappings } : undefined };
+    const args: Record<string, unknown> = {};
+    if (ep.portMappings.length) args.portMappings = ep.portMappings;
+    if (ep.requestedIp) args.ips = [ep.requestedIp];
+    return { containerId: att.containerId, netns: att.netnsPath, ifname: ep.ifname, capabilityArgs: Object.keys(args).length ? args : undefined };
   }
 
   private endpointFor(net: NetworkRecord, ifname: string, ports: PublishedPort[]): Endpoint {
@@ -143,6 +151,7 @@ export class ContainerNetworking {
         endpoints: [],
       };
       a.endpoints = nets.map((n, i) => this.endpointFor(n, `eth${i}`, i === 0 ? ports : []));
+      if (req.ipv4Address && nets[0]?.subnet) a.endpoints[0]!.requestedIp = `${req.ipv4Address}/${nets[0].subnet.split('/')[1]}`;
       await this.attachments.put(a);
       return a;
     });
@@ -431,7 +440,7 @@ export class ContainerNetworking {
       const net = await this.networks.find(name).catch(() => undefined);
       const ep = att?.endpoints.find((e) => e.network === name);
       networks[name] = {
-        IPAMConfig: null,
+        IPAMConfig: req.ipv4Address && name === modeNames[0] ? { IPv4Address: req.ipv4Address } : null,
         Links: null,
         Aliases: name !== 'bridge' && req.networkAliases?.length ? req.networkAliases : null,
         MacAddress: ep?.mac ?? '',

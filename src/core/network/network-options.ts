@@ -14,11 +14,13 @@ export interface NetworkFlags {
   addHost: string[];
   /** --network-alias: more names the container has on its user networks. */
   alias?: string[];
+  /** --ip: an IPv4 address on the (user-defined) network. */
+  ip?: string;
 }
 
 export class NetworkOptionError extends Error {}
 
-export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'networkAliases' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
+export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'networkAliases' | 'ipv4Address' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
 
 /** Docker's default is the `bridge` network; `default` names it too. */
 export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
@@ -45,10 +47,15 @@ export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { wa
   // Docker: aliases live in a user network's name resolution; the default bridge has none.
   if (aliases.length && (network !== 'bridge' || networks?.[0] === 'bridge')) throw new NetworkOptionError('network-scoped alias is supported only for containers in user defined networks');
   for (const a of aliases) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new NetworkOptionError(`invalid network alias "${a}": use letters, digits, '.', '_' and '-'`);
+  if (flags.ip !== undefined) {
+    if (!isIpv4(flags.ip)) throw new NetworkOptionError(`invalid IPv4 address: ${flags.ip}`);
+    if (network !== 'bridge' || networks?.[0] === 'bridge') throw new NetworkOptionError('user specified IP address is supported only when connecting to networks with user configured subnets');
+  }
   return {
     network,
     ...(networks && { networks }),
     ...(aliases.length && { networkAliases: aliases }),
+    ...(flags.ip !== undefined && { ipv4Address: flags.ip }),
     ports: network === 'host' ? [] : ports,
     publishAll: network !== 'host' && flags.publishAll,
     exposedPorts,
@@ -69,5 +76,6 @@ function joinedNetworkRequest(target: string, flags: NetworkFlags): NetworkReque
   if (flags.dns.length) throw new NetworkOptionError('conflicting options: dns and the network mode');
   if (flags.addHost.length) throw new NetworkOptionError('conflicting options: custom host-to-IP mapping and the network mode');
   if (flags.alias?.length) throw new NetworkOptionError('network-scoped alias is supported only for containers in user defined networks');
+  if (flags.ip !== undefined) throw new NetworkOptionError('conflicting options: ip and the network mode');
   return { network: 'container', networkContainer: target, ports: [], publishAll: false, exposedPorts: [], dns: [], addHosts: [], warnings: [] };
 }

@@ -44,6 +44,8 @@ export function bridgeConfList(net: NetworkRecord, ipamDataDir: string): CniConf
         isGateway: true,
         ipMasq: true,
         hairpinMode: true,
+        // --ip: the runtime passes runtimeConfig.ips; bridge hands its config to host-local, which reads it.
+        capabilities: { ips: true },
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: net.subnet, gateway: net.gateway }]],

@@ -61,6 +61,8 @@ export interface ContainerSpecRequest {
   network: NetworkMode;
   /** With network 'container': whose network namespace, /etc/hosts and resolv.conf are shared (its ID after create). */
   networkContainer?: string;
+  /** --ip: the IPv4 address to take on its (first, user-defined) network. */
+  ipv4Address?: string;
   /** --network-alias: more names peers on its user networks resolve to it. */
   networkAliases?: string[];
   /** With network 'bridge': the networks to join, by name (the first is eth0); default ['bridge']. */

@@ -37,6 +37,7 @@ export interface RunOptions {
   dns?: string[];
   addHost?: string[];
   networkAlias?: string[];
+  ip?: string;
   securityOpt?: string[];
   tty?: boolean;
   interactive?: boolean;
@@ -76,6 +77,7 @@ export function runRequest(image: string, cmd: string[], o: RunOptions, hostEnv:
     dns: o.dns ?? [],
     addHost: o.addHost ?? [],
     alias: o.networkAlias ?? [],
+    ip: o.ip,
   });
   for (const w of warnings) warn(w);
   if (networking.network === 'container' && o.hostname !== undefined) throw new RunOptionError('conflicting options: hostname and the network mode');
