@@ -315,7 +315,7 @@ describe('--ip on a user network', () => {
     expect(onBridge.stderr).toContain('user specified IP address is supported only when connecting to networks with user configured subnets');
     const taken = await c.run(['run', '--rm', '--network', 'ipnet', '--ip', '10.123.45.77', IMG, 'true']);
     expect(taken.code).not.toBe(0);
-    expect(taken.stderr).toContain('10.123.45.77');
+    expect(taken.stderr).toContain('Address already in use: 10.123.45.77 is taken on network ipnet');
     await c.ok(['rm', '-f', 'fixed']);
     expect(await c.ok(['network', 'rm', 'ipnet'])).toBe('ipnet\n');
   });

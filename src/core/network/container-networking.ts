@@ -164,6 +164,10 @@ export class ContainerNetworking {
       }
     } catch (err) {
       await this.teardown(rec.id).catch(() => {});
+      // host-local's words for a taken --ip; Docker says "Address already in use".
+      if (req.ipv4Address && /is not available in range set/.test((err as Error).message)) {
+        throw new NetworkError(`Address already in use: ${req.ipv4Address} is taken on network ${nets[0]?.name}; choose another --ip or leave it out`);
+      }
       throw err;
     }
     return { netnsPath: att.netnsPath };
