@@ -175,6 +175,10 @@ export async function saveToFile(path: string, write: (out: NodeJS.WritableStrea
   const target = resolve(path);
   const tmp = tempName(dirname(target), basename(target));
   const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+  // A write still in flight when a failed save destroys the stream errors afterwards; without a
+  // listener that would crash the process instead of the clean failure below. Errors while
+  // writing reach the writer through its drain wait, and finished() reports them at the end.
+  out.on('error', () => {});
   try {
     await write(out);
     out.end();
