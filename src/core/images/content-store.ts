@@ -173,6 +173,11 @@ export class BlobIngest {
         else file.once('drain', () => cb());
       },
     });
+    // A failing disk write (full, removed) fails the pass-through, so the whole pull stops; one
+    // still in flight when abort() destroys the file must not become an unhandled error.
+    file.on('error', (err) => {
+      if (!this.stream.destroyed) this.stream.destroy(err);
+    });
   }
 
   get bytes(): number {
