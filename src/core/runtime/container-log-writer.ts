@@ -10,6 +10,9 @@ export class ContainerLogWriter {
 
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'a', mode: 0o640 });
+    // A log that cannot be written (disk full) must not take the foreground run down with it:
+    // the output still reaches the terminal, as Docker keeps a container whose log driver fails.
+    this.file.on('error', () => {});
   }
 
   write(stream: 'stdout' | 'stderr', chunk: Buffer): void {
