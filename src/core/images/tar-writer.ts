@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Header, Pax } from 'tar';
+import { encodeEntryHeader } from './layer-tar-writer.js';
 
 /**
  * Writes a ustar archive to a stream, entry by entry, honouring backpressure. Enough for image
@@ -46,14 +46,7 @@ function padding(size: number): Buffer {
   return Buffer.alloc((512 - (size % 512)) % 512);
 }
 
-/**
- * The header block(s) of one entry, encoded by node-tar: ustar, with a PAX header in front
- * when the path does not fit, and base-256 sizes over 8 GiB.
- */
+/** The header block(s) of one archive entry, owned by root with mtime 0 (the layer writer's encoder). */
 export function tarHeader(path: string, typeflag: '0' | '5', size: number, mode: number): Buffer {
-  const data = { path, type: typeflag === '5' ? ('Directory' as const) : ('File' as const), size, mode, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: new Date(0) };
-  const header = new Header(data);
-  const needPax = header.encode();
-  if (!header.block) throw new Error(`cannot encode a tar header for ${path}`);
-  return needPax ? Buffer.concat([new Pax(data).encode(), header.block]) : header.block;
+  return encodeEntryHeader({ name: path, type: typeflag === '5' ? 'Directory' : 'File', mode, uid: 0, gid: 0, mtime: new Date(0), size });
 }

@@ -448,9 +448,8 @@ export class ContainerManager {
   async wait(query: string): Promise<number> {
     const rec = await this.find(query);
     for (;;) {
-      const current = await this.containers.get(rec.id);
-      if (!current) throw new RuntimeError(`No such container: ${query} (it was removed before its exit was seen)`);
-      const now = await this.refresh(current);
+      const now = await this.current(rec.id);
+      if (!now) throw new RuntimeError(`No such container: ${query} (it was removed before its exit was seen)`);
       if (now.state.status === 'exited' || now.state.status === 'dead' || now.state.status === 'created') return now.state.exitCode;
       await sleep(50);
     }
@@ -459,10 +458,8 @@ export class ContainerManager {
   private async waitExited(id: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const rec = await this.containers.get(id);
-      if (!rec) return true;
-      const now = await this.refresh(rec);
-      if (now.state.status !== 'running' && now.state.status !== 'paused') return true;
+      const now = await this.current(id);
+      if (!now || (now.state.status !== 'running' && now.state.status !== 'paused')) return true;
       await sleep(20);
     }
     return false;
