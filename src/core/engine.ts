@@ -12,7 +12,9 @@ import type { PushListener } from './images/push-events.js';
 import type { ArchiveFormat } from './images/image-archive.js';
 import type { LoadProgress, LoadResult } from './images/image-load.js';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import type { CopyOptions, CopyReport } from './runtime/container-copy.js';
+import type { ContainerFs } from './runtime/container-fs.js';
 import { parseImageConfig, type ImageConfig } from './images/image-config.js';
 import type { ImageRecord } from './images/image-record.js';
 import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
@@ -334,6 +336,24 @@ export class Engine {
    * becomes a new image on top of the container's image, with the container's config and
    * the `-c` changes applied. A running container is paused meanwhile unless `pause` is false.
    */
+  /** `cp CONTAINER:SRC DEST|-`: the source is read inside the container's root, never out of it. */
+  async copyFromContainer(container: string, path: string, to: { hostPath: string } | { stream: NodeJS.WritableStream }, opts: CopyOptions = {}): Promise<CopyReport> {
+    const copy = await import('./runtime/container-copy.js');
+    return copy.copyFromContainer(await this.containerFsOpener(), container, path, to as { hostPath: string } | { stream: Writable }, opts);
+  }
+
+  /** `cp SRC|- CONTAINER:DEST`: the destination is written inside the container's root, never out of it. */
+  async copyToContainer(container: string, path: string, from: { hostPath: string } | { stream: Readable }, opts: CopyOptions = {}): Promise<CopyReport> {
+    const copy = await import('./runtime/container-copy.js');
+    return copy.copyToContainer(await this.containerFsOpener(), container, path, from, opts);
+  }
+
+  private async containerFsOpener() {
+    const [{ withContainerFs }, { containerLayerDirs }] = await Promise.all([import('./runtime/container-fs.js'), import('./runtime/container-layers.js')]);
+    const manager = await this.containers();
+    return <T>(container: string, fn: (cfs: ContainerFs) => Promise<T>) => withContainerFs(manager, container, (rec) => containerLayerDirs(this.store, rec), (cfs) => fn(cfs));
+  }
+
   async commit(container: string, opts: CommitOptions = {}): Promise<ImageRecord> {
     const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { LowerView, isInitPath }] = await Promise.all([
       import('./build/commit-changes.js'),

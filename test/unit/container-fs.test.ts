@@ -3,13 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContainerFs, containerDestination, containerSource, copyResource, localDestination, localSource, splitCpArg } from '../../src/core/runtime/container-fs.js';
+import { ContainerFs } from '../../src/core/runtime/container-fs.js';
+import { containerDestination, containerSource, copyResource, localDestination as localDest, localSource as localSrc, openHostFs, splitCpArg } from '../../src/core/runtime/container-copy.js';
+import { release, RootedFs } from '../../src/core/fs/rooted-fs.js';
 
 let dir: string;
 let root: string;
 let vol: string;
 let host: string;
 let fs: ContainerFs;
+let hostFs: RootedFs;
+const localDestination = (p: string) => localDest(hostFs, p);
+const localSource = (p: string, follow: boolean) => localSrc(hostFs, p, follow);
+/** Where a path resolves in the container, and whether it is writable. */
+async function resolved(p: string, followLast: boolean): Promise<{ path: string; readOnly?: string }> {
+  const loc = await fs.fs.locate(p, { followLast });
+  await release(loc);
+  return { path: loc.path, readOnly: fs.readOnlyReason(loc.path) };
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tsdock-cpfs-'));
@@ -26,25 +37,32 @@ beforeAll(async () => {
   await symlink('/etc', join(root, 'etclink'));
   await symlink('../../../../../../etc/passwd', join(root, 'escape'));
   await symlink('/data/in-volume', join(root, 'tovol'));
-  fs = new ContainerFs(root, [{ destination: '/data', source: vol, readOnly: false }, { destination: '/ro', source: join(dir, 'rosrc'), readOnly: true }], false);
   await mkdir(join(dir, 'rosrc'));
+  fs = new ContainerFs(await RootedFs.open(root, [{ destination: '/data', source: vol, readOnly: false }, { destination: '/ro', source: join(dir, 'rosrc'), readOnly: true }]), false);
+  hostFs = await openHostFs();
 });
 
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await fs.fs.close();
+  await hostFs.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
-describe('ContainerFs.resolve', () => {
+describe('ContainerFs paths', () => {
   it('follows symlinks inside the container root, never out of it', async () => {
-    expect((await fs.resolve('/etclink/passwd', true)).host).toBe(join(root, 'etc/passwd'));
-    expect((await fs.resolve('/escape', true)).host).toBe(join(root, 'etc/passwd'));
-    expect((await fs.resolve('../../..//etc', true)).host).toBe(join(root, 'etc'));
+    expect((await resolved('/etclink/passwd', true)).path).toBe('/etc/passwd');
+    expect((await resolved('/escape', true)).path).toBe('/etc/passwd');
+    expect((await resolved('../../..//etc', true)).path).toBe('/etc');
   });
   it('keeps a final symlink unless asked to follow it', async () => {
-    expect((await fs.resolve('/etclink', false)).host).toBe(join(root, 'etclink'));
+    expect((await resolved('/etclink', false)).path).toBe('/etclink');
   });
   it('maps mounted volumes, also through symlinks', async () => {
-    expect((await fs.resolve('/data/in-volume', true)).host).toBe(join(vol, 'in-volume'));
-    expect((await fs.resolve('/tovol', true)).host).toBe(join(vol, 'in-volume'));
-    expect(await fs.resolve('/ro/x', true)).toMatchObject({ readOnly: true, readOnlyReason: 'mounted volume is marked read-only' });
+    expect((await resolved('/tovol', true)).path).toBe('/data/in-volume');
+    expect(await resolved('/ro/x', true)).toEqual({ path: '/ro/x', readOnly: 'mounted volume is marked read-only' });
+    const host = join(dir, 'host', 'fromvol');
+    await copyResource(await containerSource(fs, 'c', '/tovol', true), await localDestination(host), undefined);
+    expect(await readFile(host, 'utf8')).toBe('vol\n');
   });
 });
 
@@ -109,7 +127,8 @@ describe('docker cp rules', () => {
     expect([st.uid, st.gid]).toEqual([1234, 4321]);
     await expect(containerDestination(fs, 'c', '/ro/x')).rejects.toThrow('mounted volume is marked read-only');
     await expect(containerDestination(fs, 'c', '/nowhere/x')).rejects.toThrow('Could not find the file /nowhere in container c');
-    const roRoot = new ContainerFs(root, [], true);
+    const roRoot = new ContainerFs(await RootedFs.open(root), true);
     await expect(containerDestination(roRoot, 'c', '/etc/x')).rejects.toThrow('container rootfs is marked read-only');
+    await roRoot.fs.close();
   });
 });

@@ -1,21 +1,8 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { humanSize } from '../../core/format/human.js';
-import { containerLayerDirs } from '../../core/runtime/container-layers.js';
-import {
-  containerDestination,
-  containerSource,
-  contentSize,
-  copyResource,
-  CopyError,
-  localDestination,
-  localSource,
-  splitCpArg,
-  tarTo,
-  untarFrom,
-  withContainerFs,
-} from '../../core/runtime/container-fs.js';
+import { CopyError, splitCpArg } from '../../core/runtime/container-copy.js';
 
 export const cpCommand: Command = {
   name: 'cp',
@@ -39,46 +26,20 @@ export const cpCommand: Command = {
     const dst = splitCpArg(dstArg);
     if (src.container !== undefined && dst.container !== undefined) throw new CopyError('copying between containers is not supported');
     if (src.container === undefined && dst.container === undefined) throw new CopyError('must specify at least one container source');
-    const followLink = values['follow-link'] === true;
-    const keepOwners = values.archive === true;
+    const opts = { followLink: values['follow-link'] === true, archive: values.archive === true };
     // Progress goes to a terminal only, as Docker's.
     const report = ctx.isTTY && values.quiet !== true;
     const engine = await ctx.engine();
-    const containers = await engine.containers();
-    const layers = (rec: Parameters<typeof containerLayerDirs>[1]) => containerLayerDirs(engine.store, rec);
 
     if (src.container !== undefined) {
-      const name = src.container;
-      await withContainerFs(containers, name, layers, async (fs) => {
-        const source = await containerSource(fs, name, src.path, followLink);
-        if (dst.path === '-') {
-          await tarTo(source, ctx.stdout as Writable);
-          return;
-        }
-        const dest = await localDestination(dst.path);
-        const owner = keepOwners ? undefined : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-        await copyResource(source, dest, owner);
-        if (report) ctx.stderr.write(`Successfully copied ${humanSize(await contentSize(source.host))} to ${dest.host}\n`);
-      });
+      const to = dst.path === '-' ? { stream: ctx.stdout } : { hostPath: dst.path };
+      const r = await engine.copyFromContainer(src.container, src.path, to, opts);
+      if (report && dst.path !== '-') ctx.stderr.write(`Successfully copied ${humanSize(r.bytes)} to ${r.destination}\n`);
       return 0;
     }
-
-    const name = dst.container!;
-    if (src.path === '-') {
-      await withContainerFs(containers, name, layers, async (fs) => {
-        const dest = await containerDestination(fs, name, dst.path);
-        if (!dest.exists || !dest.isDir) throw new CopyError(`destination "${name}:${dst.path}" must be a directory`);
-        await untarFrom(ctx.stdin as Readable, dest.host, keepOwners);
-      });
-      return 0;
-    }
-    const source = await localSource(src.path, followLink);
-    await withContainerFs(containers, name, layers, async (fs) => {
-      const dest = await containerDestination(fs, name, dst.path);
-      // Without -a, what is copied into a container belongs to its root user.
-      await copyResource(source, dest, keepOwners ? undefined : { uid: 0, gid: 0 });
-      if (report) ctx.stderr.write(`Successfully copied ${humanSize(await contentSize(source.host))} to ${name}:${dest.resolved.container}\n`);
-    });
+    const from = src.path === '-' ? { stream: ctx.stdin as Readable } : { hostPath: src.path };
+    const r = await engine.copyToContainer(dst.container!, dst.path, from, opts);
+    if (report && src.path !== '-') ctx.stderr.write(`Successfully copied ${humanSize(r.bytes)} to ${r.destination}\n`);
     return 0;
   },
 };
