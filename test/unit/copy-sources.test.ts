@@ -10,8 +10,11 @@ import {
   type CopySource,
 } from '../../src/core/build/copy-sources.js';
 import { parseDockerignore } from '../../src/core/build/dockerignore.js';
+import { RootedFs } from '../../src/core/fs/rooted-fs.js';
 
 let root: string;
+/** The context opened as the builder opens it. */
+let tree: RootedFs;
 
 async function put(rel: string, content = rel): Promise<void> {
   await mkdir(dirname(join(root, rel)), { recursive: true });
@@ -44,75 +47,77 @@ beforeEach(async () => {
   await put('pkgs/a/package.json');
   await put('pkgs/b/package.json');
   await mkdir(join(root, 'empty'));
+  tree = await RootedFs.open(root);
 });
 
 afterEach(async () => {
+  await tree.close();
   await rm(root, { recursive: true, force: true });
 });
 
 describe('resolveCopySources', () => {
   it('resolves plain files and directories, with paths as given', async () => {
-    const got = await resolveCopySources(root, ['app.js', 'src/', './docs']);
+    const got = await resolveCopySources(tree, ['app.js', 'src/', './docs']);
     expect(got).toEqual([
-      { abs: join(root, 'app.js'), rel: 'app.js', pattern: 'app.js', contextRel: 'app.js' },
-      { abs: join(root, 'src'), rel: 'src', pattern: 'src/', contextRel: 'src' },
-      { abs: join(root, 'docs'), rel: 'docs', pattern: './docs', contextRel: 'docs' },
+      { path: '/app.js', rel: 'app.js', pattern: 'app.js', contextRel: 'app.js' },
+      { path: '/src', rel: 'src', pattern: 'src/', contextRel: 'src' },
+      { path: '/docs', rel: 'docs', pattern: './docs', contextRel: 'docs' },
     ]);
-    expect(await resolveCopySources(root, ['.'])).toEqual([{ abs: root, rel: '.', pattern: '.', contextRel: '.' }]);
+    expect(await resolveCopySources(tree, ['.'])).toEqual([{ path: '/', rel: '.', pattern: '.', contextRel: '.' }]);
   });
 
   it('keeps sources inside the context: ../ and / are cleaned as Docker cleans them', async () => {
-    expect(rels(await resolveCopySources(root, ['../app.js', '/package.json', 'src/../../README.md']))).toEqual([
+    expect(rels(await resolveCopySources(tree, ['../app.js', '/package.json', 'src/../../README.md']))).toEqual([
       'app.js',
       'package.json',
       'README.md',
     ]);
-    expect(rels(await resolveCopySources(root, ['../..']))).toEqual(['.']);
+    expect(rels(await resolveCopySources(tree, ['../..']))).toEqual(['.']);
   });
 
   it('expands wildcards per segment as filepath.Match does (dotfiles included, sorted)', async () => {
-    expect(rels(await resolveCopySources(root, ['package*.json']))).toEqual(['package-lock.json', 'package.json']);
-    expect(rels(await resolveCopySources(root, ['pkgs/*/package.json']))).toEqual(['pkgs/a/package.json', 'pkgs/b/package.json']);
-    expect(rels(await resolveCopySources(root, ['src/lib/util.[t]???.ts', '.e?v']))).toEqual(['src/lib/util.test.ts', '.env']);
-    expect(rels(await resolveCopySources(root, ['*.md', 'README.md']))).toEqual(['README.md']); // once
-    expect(rels(await resolveCopySources(root, ['*/lib']))).toEqual(['src/lib']);
+    expect(rels(await resolveCopySources(tree, ['package*.json']))).toEqual(['package-lock.json', 'package.json']);
+    expect(rels(await resolveCopySources(tree, ['pkgs/*/package.json']))).toEqual(['pkgs/a/package.json', 'pkgs/b/package.json']);
+    expect(rels(await resolveCopySources(tree, ['src/lib/util.[t]???.ts', '.e?v']))).toEqual(['src/lib/util.test.ts', '.env']);
+    expect(rels(await resolveCopySources(tree, ['*.md', 'README.md']))).toEqual(['README.md']); // once
+    expect(rels(await resolveCopySources(tree, ['*/lib']))).toEqual(['src/lib']);
   });
 
   it('fails with Docker message when a source matches nothing', async () => {
-    expect(await notFoundMessage(resolveCopySources(root, ['app.js', 'missing.txt']))).toBe(
+    expect(await notFoundMessage(resolveCopySources(tree, ['app.js', 'missing.txt']))).toBe(
       'COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist',
     );
-    expect(await notFoundMessage(resolveCopySources(root, ['*.rs']))).toMatch(/stat \*\.rs: file does not exist$/);
-    expect(await notFoundMessage(resolveCopySources(root, ['nope/*'], undefined, 'ADD'))).toMatch(/^ADD failed: /);
-    expect(await notFoundMessage(resolveCopySources(root, ['src/[']))).toMatch(/syntax error in pattern/);
+    expect(await notFoundMessage(resolveCopySources(tree, ['*.rs']))).toMatch(/stat \*\.rs: file does not exist$/);
+    expect(await notFoundMessage(resolveCopySources(tree, ['nope/*'], undefined, 'ADD'))).toMatch(/^ADD failed: /);
+    expect(await notFoundMessage(resolveCopySources(tree, ['src/[']))).toMatch(/syntax error in pattern/);
   });
 
   it('leaves out what .dockerignore excludes, and fails when that was all', async () => {
     const ignore = parseDockerignore('*.md\n!README.md\n.env\nsrc/**/*.test.ts\n');
-    expect(rels(await resolveCopySources(root, ['*.md', '.e*'], parseDockerignore('*.md\n!README.md\n')))).toEqual(['README.md', '.env']);
-    expect(await notFoundMessage(resolveCopySources(root, ['.env'], ignore))).toMatch(/excluded by \.dockerignore: stat \.env/);
-    expect(rels(await resolveCopySources(root, ['src/lib/*'], ignore))).toEqual(['src/lib/util.ts']);
+    expect(rels(await resolveCopySources(tree, ['*.md', '.e*'], parseDockerignore('*.md\n!README.md\n')))).toEqual(['README.md', '.env']);
+    expect(await notFoundMessage(resolveCopySources(tree, ['.env'], ignore))).toMatch(/excluded by \.dockerignore: stat \.env/);
+    expect(rels(await resolveCopySources(tree, ['src/lib/*'], ignore))).toEqual(['src/lib/util.ts']);
   });
 
   it('counts an ignored directory only when an exception brings back something inside it', async () => {
     const keepReadme = parseDockerignore('docs\n!docs/README.md\n');
-    expect(rels(await resolveCopySources(root, ['docs'], keepReadme))).toEqual(['docs']);
-    const [docs] = await resolveCopySources(root, ['docs'], keepReadme);
-    expect((await listCopyTree(docs!, keepReadme)).map((e) => e.subPath)).toEqual(['.', 'README.md']);
-    expect(await notFoundMessage(resolveCopySources(root, ['docs'], parseDockerignore('docs\n!docs/missing.md\n')))).toMatch(/stat docs:/);
+    expect(rels(await resolveCopySources(tree, ['docs'], keepReadme))).toEqual(['docs']);
+    const [docs] = await resolveCopySources(tree, ['docs'], keepReadme);
+    expect((await listCopyTree(tree, docs!, keepReadme)).map((e) => e.rel)).toEqual(['', 'README.md']);
+    expect(await notFoundMessage(resolveCopySources(tree, ['docs'], parseDockerignore('docs\n!docs/missing.md\n')))).toMatch(/stat docs:/);
   });
 
   it('follows a symlinked source inside the context, never out of it', async () => {
     await symlink('src/lib', join(root, 'lib-link'));
     await symlink('/etc', join(root, 'etc-link'));
     await symlink('../../../../../etc/passwd', join(root, 'passwd-link'));
-    const [link] = await resolveCopySources(root, ['lib-link']);
-    expect(link).toEqual({ abs: join(root, 'src/lib'), rel: 'lib-link', pattern: 'lib-link', contextRel: 'src/lib' });
+    const [link] = await resolveCopySources(tree, ['lib-link']);
+    expect(link).toEqual({ path: '/src/lib', rel: 'lib-link', pattern: 'lib-link', contextRel: 'src/lib' });
     // Absolute and climbing targets are read inside the root, where there is no etc/.
-    expect(await notFoundMessage(resolveCopySources(root, ['etc-link']))).toMatch(/stat etc-link/);
-    expect(await notFoundMessage(resolveCopySources(root, ['passwd-link']))).toMatch(/stat passwd-link/);
+    expect(await notFoundMessage(resolveCopySources(tree, ['etc-link']))).toMatch(/stat etc-link/);
+    expect(await notFoundMessage(resolveCopySources(tree, ['passwd-link']))).toMatch(/stat passwd-link/);
     // The ignore file applies to where the link leads, too.
-    expect(await notFoundMessage(resolveCopySources(root, ['lib-link'], parseDockerignore('src\n')))).toMatch(/stat lib-link/);
+    expect(await notFoundMessage(resolveCopySources(tree, ['lib-link'], parseDockerignore('src\n')))).toMatch(/stat lib-link/);
   });
 });
 
@@ -121,30 +126,30 @@ describe('listCopyTree', () => {
     await symlink('index.ts', join(root, 'src/alias.ts'));
     await chmod(join(root, 'src/index.ts'), 0o755);
     const ignore = parseDockerignore('**/*.test.ts\n');
-    const [src] = await resolveCopySources(root, ['src'], ignore);
-    const tree = await listCopyTree(src!, ignore);
-    expect(tree.map((e) => [e.subPath, e.type])).toEqual([
-      ['.', 'directory'],
+    const [src] = await resolveCopySources(tree, ['src'], ignore);
+    const listed = await listCopyTree(tree, src!, ignore);
+    expect(listed.map((e) => [e.rel, e.kind])).toEqual([
+      ['', 'directory'],
       ['alias.ts', 'symlink'],
       ['index.ts', 'file'],
       ['lib', 'directory'],
       ['lib/util.ts', 'file'],
     ]);
-    expect(tree[1]!.linkTarget).toBe('index.ts');
-    expect(tree[2]).toMatchObject({ mode: 0o755, size: 'src/index.ts'.length, abs: join(root, 'src/index.ts') });
+    expect(listed[1]!.linkTarget).toBe('index.ts');
+    expect(listed[2]).toMatchObject({ rel: 'index.ts', mode: 0o755, size: 'src/index.ts'.length });
   });
 
   it('lists a file source as itself', async () => {
     await chmod(join(root, 'app.js'), 0o4750);
-    const [file] = await resolveCopySources(root, ['app.js']);
-    expect(await listCopyTree(file!)).toEqual([{ abs: join(root, 'app.js'), subPath: '.', type: 'file', mode: 0o4750, size: 15 }]);
+    const [file] = await resolveCopySources(tree, ['app.js']);
+    expect(await listCopyTree(tree, file!)).toMatchObject([{ rel: '', kind: 'file', mode: 0o4750, size: 15 }]);
   });
 });
 
 describe('hashCopySources', () => {
   const hashOf = async (sources: string[], ignoreText?: string) => {
     const ignore = ignoreText === undefined ? undefined : parseDockerignore(ignoreText);
-    return hashCopySources(await resolveCopySources(root, sources, ignore), ignore);
+    return hashCopySources(tree, await resolveCopySources(tree, sources, ignore), ignore);
   };
 
   it('is a sha256 digest, stable for an unchanged tree, blind to mtimes', async () => {

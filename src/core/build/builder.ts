@@ -19,7 +19,9 @@ import { hashCopySources, listCopyTree, resolveCopySources } from './copy-source
 import { applyConfigInstruction, envMap, isConfigInstruction, resolveWorkdir, shellArgv, type ConfigState } from './config-instructions.js';
 import { BuildCache, stepCacheKey } from './build-cache.js';
 import { BuildCancelledError, runStepContainer } from './build-step-runner.js';
-import { parseChmod, readImageFile, resolveChown, stageCopy, stageDirectory, type Owner } from './copy-step.js';
+import { copyIntoRoot, CopyStepError, parseChmod, readImageFile, resolveChown, restoreCopiedUpTimes, rootOwnedDir, type Owner } from './copy-step.js';
+import { withLayerOverlay } from './layer-overlay.js';
+import { release, RootedFs } from '../fs/rooted-fs.js';
 import type { BuildListener } from './build-events.js';
 import type { PullListener } from '../images/pull-events.js';
 
@@ -178,10 +180,15 @@ class Builder {
   }
 
   private async contextSize(): Promise<number> {
-    const [root] = await resolveCopySources(this.contextDir, ['.'], undefined);
-    let bytes = 1024;
-    for (const e of await listCopyTree(root!, this.ignore)) bytes += 512 + Math.ceil(e.size / 512) * 512;
-    return bytes;
+    const context = await RootedFs.open(this.contextDir);
+    try {
+      const [root] = await resolveCopySources(context, ['.'], undefined);
+      let bytes = 1024;
+      for (const e of await listCopyTree(context, root!, this.ignore)) bytes += 512 + Math.ceil(e.size / 512) * 512;
+      return bytes;
+    } finally {
+      await context.close();
+    }
   }
 
   private async buildStage(stage: Stage): Promise<StageState> {
@@ -354,38 +361,66 @@ class Builder {
     const mode = instr.chmod !== undefined ? parseChmod(x(instr.chmod)) : undefined;
     const describe = `${instr.kind} ${instr.chown !== undefined ? `--chown=${owner.uid}:${owner.gid} ` : ''}${mode !== undefined ? `--chmod=${mode.toString(8)} ` : ''}${sources.join(' ')} ${dest}`;
 
-    await this.withSourceRoot(instr, async (root, ignore) => {
-      const resolved = await resolveCopySources(root, sources, ignore, instr.kind).catch((err: Error) => {
+    await this.withSourceRoot(instr, async (from, ignore) => {
+      const resolved = await resolveCopySources(from, sources, ignore, instr.kind).catch((err: Error) => {
         throw new BuildStepError(`Dockerfile:${instr.line}: ${err.message}`, instr.line);
       });
-      const hash = await hashCopySources(resolved, ignore);
+      const hash = await hashCopySources(from, resolved, ignore);
       // The sources hash covers what is copied, so a --from stage that was rebuilt with the same
       // files still hits (as Docker's content-based COPY cache).
       const key = stepCacheKey({ parent: s.image?.id ?? '', instruction: describe, sourcesHash: hash });
       await this.cached(s, key, async () => {
-        const staging = tempName(this.deps.store.layers.dir, 'build-copy');
-        await mkdir(staging, { mode: 0o755 });
-        try {
-          await stageCopy(staging, { instruction: instr.kind, sources: resolved, ignore, dest, owner, mode, lower });
-          return await writeChildImage(this.deps.store, {
-            parent: await this.parent(s),
-            changes: { dir: staging, tree: {} },
-            config: s.config,
-            createdBy: `/bin/sh -c #(nop) ${instr.kind} ${resolved.length === 1 && !(await lstat(resolved[0]!.abs)).isDirectory() ? 'file' : 'dir'}:${hash.slice(7)} in ${dest} `,
-          });
-        } finally {
-          await rm(staging, { recursive: true, force: true });
-        }
+        const single = resolved.length === 1 ? await from.locate(resolved[0]!.path, { followLast: false }) : undefined;
+        if (single) await release(single);
+        const what = single && !single.stat?.isDirectory() ? 'file' : 'dir';
+        const writtenDirs = new Set<string>();
+        return this.writeLayer(
+          s,
+          layersTopFirst,
+          (root) => copyIntoRoot(root, { instruction: instr.kind, from, sources: resolved, ignore, dest, owner, mode, writtenDirs }).catch((err: Error) => {
+            if (err instanceof CopyStepError) throw err;
+            throw new BuildStepError(`Dockerfile:${instr.line}: ${instr.kind} failed: ${err.message}`, instr.line);
+          }),
+          writtenDirs,
+          `/bin/sh -c #(nop) ${instr.kind} ${what}:${hash.slice(7)} in ${dest} `,
+          s.config,
+        );
       });
     });
   }
 
   /**
-   * Runs `fn` with the root COPY reads from: the context (with .dockerignore), or for
-   * --from the root filesystem of an earlier stage or an image, mounted read-only meanwhile.
+   * A step's files as a layer: `write` fills the image's root as an overlay shows it (see
+   * layer-overlay), and the overlay's upper dir becomes the child image's layer.
    */
-  private async withSourceRoot(instr: InstructionOf<'COPY' | 'ADD'>, fn: (root: string, ignore: IgnoreMatcher | undefined) => Promise<void>): Promise<void> {
-    if (instr.from === undefined) return fn(this.contextDir, this.ignore);
+  private async writeLayer(s: StageState, layersTopFirst: string[], write: (root: RootedFs) => Promise<void>, writtenDirs: Set<string>, createdBy: string, config: ContainerDefaults): Promise<ImageRecord> {
+    const lower = new LowerView(layersTopFirst);
+    return withLayerOverlay(
+      { scratchParent: this.deps.store.layers.dir, mountParent: join(this.deps.runRoot, 'build') },
+      layersTopFirst,
+      write,
+      async (upper) => {
+        await restoreCopiedUpTimes(upper, lower, writtenDirs);
+        return writeChildImage(this.deps.store, { parent: await this.parent(s), changes: { dir: upper, tree: { overlay: true, lower } }, config, createdBy });
+      },
+    );
+  }
+
+  /**
+   * Runs `fn` with the tree COPY reads from, opened as a RootedFs: the context (with
+   * .dockerignore), or for --from the root filesystem of an earlier stage or an image,
+   * mounted meanwhile.
+   */
+  private async withSourceRoot(instr: InstructionOf<'COPY' | 'ADD'>, fn: (from: RootedFs, ignore: IgnoreMatcher | undefined) => Promise<void>): Promise<void> {
+    const withTree = async (dir: string, ignore: IgnoreMatcher | undefined) => {
+      const from = await RootedFs.open(dir);
+      try {
+        await fn(from, ignore);
+      } finally {
+        await from.close();
+      }
+    };
+    if (instr.from === undefined) return withTree(this.contextDir, this.ignore);
     const from = this.expand(instr.from, this.definedMeta(), instr.line);
     let image: ImageRecord | undefined;
     const stage = findStage(this.df, from);
@@ -406,9 +441,9 @@ class Builder {
         merged,
         linkDir: join(dir, 'l'),
       });
-      await fn(merged, undefined);
+      await withTree(merged, undefined);
     } finally {
-      await unmountRootfs(merged).catch(() => {});
+      await unmountRootfs(merged);
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -419,16 +454,8 @@ class Builder {
     const key = stepCacheKey({ parent: s.image?.id ?? '', instruction: `WORKDIR ${path}`, args: this.argsInScope(s) });
     await this.cached(s, key, async () => {
       const layersTopFirst = (s.image?.layers ?? []).map((l) => this.deps.store.layers.diffPath(l.diffId)).reverse();
-      const lower = new LowerView(layersTopFirst);
-      const exists = (await lower.lookup(path))?.isDirectory() === true;
-      const staging = tempName(this.deps.store.layers.dir, 'build-workdir');
-      await mkdir(staging, { mode: 0o755 });
-      try {
-        if (!exists) await stageDirectory(staging, path, lower);
-        return await writeChildImage(this.deps.store, { parent: await this.parent(s), changes: { dir: staging, tree: {} }, config, createdBy: `/bin/sh -c #(nop) WORKDIR ${path}` });
-      } finally {
-        await rm(staging, { recursive: true, force: true });
-      }
+      const writtenDirs = new Set<string>();
+      return this.writeLayer(s, layersTopFirst, async (root) => (await root.mkdirAll(path, rootOwnedDir)).close(), writtenDirs, `/bin/sh -c #(nop) WORKDIR ${path}`, config);
     });
   }
 }

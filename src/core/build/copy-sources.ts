@@ -1,17 +1,19 @@
 // The sources of COPY/ADD in the build context (or a stage's root for --from): wildcards
-// expanded per path segment as Go's filepath.Match does, paths kept inside the root, what
-// .dockerignore excludes left out; and the content hash the build cache keys a COPY on.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+// expanded per path segment as Go's filepath.Match does, paths resolved inside the root
+// (through RootedFs: a symlink never leads out of it), what .dockerignore excludes left out;
+// and the content hash the build cache keys a COPY on.
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { secureJoin } from '../runtime/secure-join.js';
+import { release, type RootedFs } from '../fs/rooted-fs.js';
+import { readTree, type TreeFilter } from '../fs/tree-reader.js';
+import type { TreeEntry } from '../fs/tree-entry.js';
 import type { IgnoreMatcher } from './dockerignore.js';
 import { cleanPath, globMatch, GlobSyntaxError, hasGlobMeta } from './glob-match.js';
 
 export interface CopySource {
-  /** Absolute path on disk (symlinks in the source path already followed, inside the root). */
-  abs: string;
+  /** Its path in the root, symlinks already followed (inside the root). */
+  path: string;
   /** Path relative to the context (or stage root for --from), as named: '.' for the root itself. */
   rel: string;
   /** The source argument it matched. */
@@ -21,20 +23,6 @@ export interface CopySource {
 }
 
 export class CopySourceError extends Error {}
-
-export type CopyEntryType = 'file' | 'directory' | 'symlink' | 'other';
-
-/** One thing a COPY writes, in the order to write it (a directory before its contents). */
-export interface CopyTreeEntry {
-  abs: string;
-  /** Below the source: '.' for the source itself, 'a/b' for entries inside a directory source. */
-  subPath: string;
-  type: CopyEntryType;
-  /** Permission bits, setuid/setgid/sticky included. */
-  mode: number;
-  size: number;
-  linkTarget?: string;
-}
 
 function notFound(instruction: string, src: string): CopySourceError {
   return new CopySourceError(
@@ -51,7 +39,7 @@ function cleanSource(src: string): string {
 const joinRel = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
 
 /** The paths a wildcard source names, segment by segment, sorted like Go's filepath.Glob. */
-async function expandGlob(root: string, rel: string, src: string, instruction: string): Promise<string[]> {
+async function expandGlob(root: RootedFs, rel: string, src: string, instruction: string): Promise<string[]> {
   let current = ['.'];
   for (const segment of rel.split('/')) {
     if (!hasGlobMeta(segment)) {
@@ -60,7 +48,7 @@ async function expandGlob(root: string, rel: string, src: string, instruction: s
     }
     const next: string[] = [];
     for (const dir of current) {
-      const names = await readdir(await secureJoin(root, dir)).catch(() => [] as string[]);
+      const names = await listNames(root, dir);
       for (const name of names.sort()) {
         let hit: boolean;
         try {
@@ -83,7 +71,7 @@ async function expandGlob(root: string, rel: string, src: string, instruction: s
  * returned once, as itself (listCopyTree gives what to copy from it).
  */
 export async function resolveCopySources(
-  root: string,
+  root: RootedFs,
   sources: string[],
   ignore?: IgnoreMatcher,
   instruction = 'COPY',
@@ -95,15 +83,16 @@ export async function resolveCopySources(
     const candidates = hasGlobMeta(rel) ? await expandGlob(root, rel, src, instruction) : [rel];
     let matched = false;
     for (const candidate of candidates) {
-      const abs = await secureJoin(root, candidate);
-      const st = await stat(abs).catch(() => undefined);
-      if (!st) continue;
-      const contextRel = cleanSource(posix.relative(root, abs));
-      const source: CopySource = { abs, rel: candidate, pattern: src, contextRel };
+      const loc = await root.locate(candidate, { followLast: true }).catch(() => undefined);
+      if (loc) await release(loc);
+      const st = loc?.stat;
+      if (!loc || !st) continue;
+      const contextRel = cleanSource(loc.path);
+      const source: CopySource = { path: loc.path, rel: candidate, pattern: src, contextRel };
       if (ignore && (ignore.ignores(candidate) || ignore.ignores(contextRel))) {
         // An ignored directory still counts when a '!' pattern brings back something inside it.
         if (!st.isDirectory() || !ignore.mayIncludeUnder(contextRel)) continue;
-        if ((await listCopyTree(source, ignore)).length <= 1) continue;
+        if ((await listCopyTree(root, source, ignore)).length <= 1) continue;
       }
       matched = true;
       if (seen.has(candidate)) continue;
@@ -115,51 +104,42 @@ export async function resolveCopySources(
   return out;
 }
 
-function entryType(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): CopyEntryType {
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isDirectory()) return 'directory';
-  return st.isFile() ? 'file' : 'other';
+/** The names in a directory of the root ([] when it is not one). */
+async function listNames(root: RootedFs, dir: string): Promise<string[]> {
+  const d = await root.openDir(dir).catch(() => undefined);
+  if (!d) return [];
+  try {
+    return await readdir(d.self());
+  } finally {
+    await d.close();
+  }
+}
+
+/** What .dockerignore keeps below a source, as a filter of the tree reader. */
+export function ignoreFilter(source: CopySource, ignore: IgnoreMatcher | undefined): TreeFilter | undefined {
+  if (!ignore) return undefined;
+  return (rel, isDir) => {
+    const context = joinRel(source.contextRel, rel);
+    if (!ignore.ignores(context)) return 'keep';
+    // An ignored directory appears only as the parent of something a '!' pattern brought back.
+    return isDir && ignore.mayIncludeUnder(context) ? 'hidden' : 'skip';
+  };
 }
 
 /**
- * Everything one source copies: the source itself, then (for a directory) its contents
- * depth-first in name order, without what .dockerignore excludes. Symlinks below the source
- * are entries of their own, not followed.
+ * Everything one source copies: the source itself (rel ''), then (for a directory) its
+ * contents depth-first in name order, without what .dockerignore excludes. Symlinks below the
+ * source are entries of their own, not followed. File data must be read before the next entry.
  */
-export async function listCopyTree(source: CopySource, ignore?: IgnoreMatcher): Promise<CopyTreeEntry[]> {
-  const top = await lstat(source.abs);
-  const entries: CopyTreeEntry[] = [await toEntry(source.abs, '.', top)];
-  if (top.isDirectory()) entries.push(...(await walk(source.abs, '.', source.contextRel, ignore)));
-  return entries;
+export function readCopyTree(root: RootedFs, source: CopySource, ignore?: IgnoreMatcher): AsyncGenerator<TreeEntry> {
+  return readTree(root, source.path, false, { filter: ignoreFilter(source, ignore) });
 }
 
-async function toEntry(abs: string, subPath: string, st: Awaited<ReturnType<typeof lstat>>): Promise<CopyTreeEntry> {
-  const type = entryType(st);
-  const entry: CopyTreeEntry = { abs, subPath, type, mode: Number(st.mode) & 0o7777, size: type === 'file' ? Number(st.size) : 0 };
-  if (type === 'symlink') entry.linkTarget = await readlink(abs);
-  return entry;
-}
-
-async function walk(dirAbs: string, dirSub: string, dirContext: string, ignore?: IgnoreMatcher): Promise<CopyTreeEntry[]> {
-  const out: CopyTreeEntry[] = [];
-  const names = (await readdir(dirAbs)).sort();
-  for (const name of names) {
-    const abs = posix.join(dirAbs, name);
-    const sub = joinRel(dirSub, name);
-    const context = joinRel(dirContext, name);
-    const st = await lstat(abs);
-    const ignored = ignore?.ignores(context) ?? false;
-    if (ignored && !(st.isDirectory() && ignore!.mayIncludeUnder(context))) continue;
-    const below = st.isDirectory() ? await walk(abs, sub, context, ignore) : [];
-    // An ignored directory appears only as the parent of something a '!' pattern brought back.
-    if (ignored && below.length === 0) continue;
-    out.push(await toEntry(abs, sub, st), ...below);
-  }
+/** The entries of readCopyTree without their data. */
+export async function listCopyTree(root: RootedFs, source: CopySource, ignore?: IgnoreMatcher): Promise<Omit<TreeEntry, 'data'>[]> {
+  const out: Omit<TreeEntry, 'data'>[] = [];
+  for await (const { data: _data, ...e } of readCopyTree(root, source, ignore)) out.push(e);
   return out;
-}
-
-async function hashFile(hash: Hash, abs: string): Promise<void> {
-  for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
 }
 
 /**
@@ -168,15 +148,15 @@ async function hashFile(hash: Hash, abs: string): Promise<void> {
  * hashed by its contents (its own name does not reach the image), a file source with its
  * name. Owners and mtimes do not count: a touched but unchanged file still hits the cache.
  */
-export async function hashCopySources(sources: CopySource[], ignore?: IgnoreMatcher): Promise<string> {
+export async function hashCopySources(root: RootedFs, sources: CopySource[], ignore?: IgnoreMatcher): Promise<string> {
   const hash = createHash('sha256');
   for (const source of sources) {
-    const entries = await listCopyTree(source, ignore);
-    const isDir = entries[0]!.type === 'directory';
-    hash.update(`source ${JSON.stringify(isDir ? '.' : posix.basename(source.rel))}\n`);
-    for (const e of entries) {
-      hash.update(`${JSON.stringify([e.subPath, e.type, e.mode, e.size, e.linkTarget ?? ''])}\n`);
-      if (e.type === 'file') await hashFile(hash, e.abs);
+    let first = true;
+    for await (const e of readCopyTree(root, source, ignore)) {
+      if (first) hash.update(`source ${JSON.stringify(e.kind === 'directory' ? '.' : posix.basename(source.rel))}\n`);
+      first = false;
+      hash.update(`${JSON.stringify([e.rel || '.', e.kind, e.mode, e.size, e.linkTarget ?? ''])}\n`);
+      if (e.data) for await (const chunk of e.data()) hash.update(chunk);
     }
   }
   return `sha256:${hash.digest('hex')}`;

@@ -1,9 +1,12 @@
-import { chmod, chown, copyFile, lchown, lstat, lutimes, mkdir, open, readFile, symlink, utimes } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, lutimes, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { isWhiteout, type LowerView } from '../runtime/container-diff.js';
-import { runCommand } from '../runtime/run-command.js';
 import { resolveUser } from '../runtime/user-resolution.js';
-import { listCopyTree, type CopySource } from './copy-sources.js';
+import { release, type Dir, type RootedFs } from '../fs/rooted-fs.js';
+import { TreeWriter, writeTree } from '../fs/tree-writer.js';
+import { decompressedArchive, readTarEntries } from '../fs/tree-tar.js';
+import { readCopyTree, type CopySource } from './copy-sources.js';
 import type { IgnoreMatcher } from './dockerignore.js';
 
 export class CopyStepError extends Error {}
@@ -16,6 +19,8 @@ export interface Owner {
 /** What one COPY/ADD writes, resolved: sources found, destination absolute, owner known. */
 export interface CopyPlan {
   instruction: 'COPY' | 'ADD';
+  /** The tree the sources are in (the context, or a stage's root for --from). */
+  from: RootedFs;
   sources: CopySource[];
   ignore?: IgnoreMatcher;
   /** Absolute in the image; a trailing `/` means "into this directory". */
@@ -23,8 +28,8 @@ export interface CopyPlan {
   owner: Owner;
   /** --chmod, applied to everything copied. */
   mode?: number;
-  /** The image below: existing directories are copied into, and keep their owner and mode. */
-  lower: LowerView;
+  /** Filled with the directories written as entries (whose times come from the source). */
+  writtenDirs: Set<string>;
 }
 
 /** The image's view of one file, for /etc/passwd and /etc/group (--chown names). */
@@ -53,105 +58,123 @@ export function parseChmod(spec: string): number {
   return parseInt(spec, 8);
 }
 
+const ARCHIVE_MAGIC_BYTES = 512;
+
 /** ADD extracts local archives: tar, possibly gzip/bzip2/xz compressed, recognised by content. */
-export async function isArchive(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
+export function isArchiveHead(head: Buffer): boolean {
+  if (head[0] === 0x1f && head[1] === 0x8b) return true;
+  if (head.subarray(0, 3).toString('latin1') === 'BZh') return true;
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true;
+  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+}
+
+/** A regular file of the source tree, opened without following a symlink at its name. */
+async function openSourceFile(from: RootedFs, path: string): Promise<FileHandle> {
+  const loc = await from.locate(path, { followLast: false });
   try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    const head = buf.subarray(0, bytesRead);
-    if (head[0] === 0x1f && head[1] === 0x8b) return true;
-    if (head.subarray(0, 3).toString('latin1') === 'BZh') return true;
-    if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true;
-    return bytesRead >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+    if (!loc.parent || !loc.stat?.isFile()) throw new CopyStepError(`${path}: not a regular file`);
+    return await open(loc.parent.child(loc.name), constants.O_RDONLY | constants.O_NOFOLLOW);
   } finally {
-    await fh.close();
+    await release(loc);
+  }
+}
+
+/** The first bytes of a file (for the archive check). */
+async function readHead(fh: FileHandle): Promise<Buffer> {
+  const buf = Buffer.alloc(ARCHIVE_MAGIC_BYTES);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  return buf.subarray(0, bytesRead);
+}
+
+/** New parent directories: root's, 0755 (as Docker creates them). */
+export async function rootOwnedDir(dir: Dir): Promise<void> {
+  await dir.chown(0, 0);
+  await dir.chmod(0o755);
+}
+
+/**
+ * Makes the destination directory exist in the image root; when this call creates it, it
+ * gets the COPY's owner and mode (its parents get root's).
+ */
+async function destinationDir(root: RootedFs, path: string, fresh: { owner: Owner; mode?: number }): Promise<void> {
+  const created = new Set<string>();
+  const dir = await root.mkdirAll(path, async (d) => {
+    created.add(d.path);
+    await rootOwnedDir(d);
+  });
+  try {
+    if (created.has(dir.path)) {
+      await dir.chown(fresh.owner.uid, fresh.owner.gid);
+      await dir.chmod(fresh.mode ?? 0o755);
+    }
+  } finally {
+    await dir.close();
   }
 }
 
 /**
- * Makes `path` (absolute in the image) exist as a directory in the staging tree, with each
- * missing level taking the owner, mode and times the image has there (so the layer does not
- * change existing directories), or root 0755 for levels the image lacks.
+ * Writes what the COPY/ADD adds into `root`, the image's root as an overlay shows it (see
+ * layer-overlay): destinations are resolved inside it, a symlink there is followed inside it,
+ * and a symlink at an entry's own name is replaced.
  */
-export async function stageDirectory(staging: string, path: string, lower: LowerView, fresh?: { owner: Owner; mode?: number }): Promise<string> {
-  const parts = path.split('/').filter(Boolean);
-  let abs = staging;
-  let cur = '';
-  for (const [i, part] of parts.entries()) {
-    abs = join(abs, part);
-    cur = `${cur}/${part}`;
-    if ((await lstat(abs).catch(() => undefined))?.isDirectory()) continue;
-    await mkdir(abs);
-    const below = await lower.lookup(cur);
-    if (below?.isDirectory()) {
-      await chown(abs, below.uid, below.gid);
-      await chmod(abs, below.mode & 0o7777);
-      await utimes(abs, below.atime, below.mtime);
-    } else {
-      const last = i === parts.length - 1;
-      const owner = last && fresh ? fresh.owner : { uid: 0, gid: 0 };
-      await chown(abs, owner.uid, owner.gid);
-      await chmod(abs, last && fresh?.mode !== undefined ? fresh.mode : 0o755);
-    }
-  }
-  return abs;
-}
-
-/** Writes what the COPY/ADD adds into `staging` (an empty dir standing for the image root). */
-export async function stageCopy(staging: string, plan: CopyPlan): Promise<void> {
-  const { dest, lower } = plan;
-  const destIsDir = dest.endsWith('/') || plan.sources.length > 1 || (await lower.lookup(dest))?.isDirectory() === true;
+export async function copyIntoRoot(root: RootedFs, plan: CopyPlan): Promise<void> {
+  const { dest } = plan;
   if (plan.sources.length > 1 && !dest.endsWith('/')) {
     throw new CopyStepError(`When using ${plan.instruction} with more than one source file, the destination must be a directory and end with a /`);
   }
+  const existing = await root.locate(dest, { followLast: true }).catch(() => undefined);
+  if (existing) await release(existing);
+  const destIsDir = dest.endsWith('/') || plan.sources.length > 1 || existing?.stat?.isDirectory() === true;
   const fresh = { owner: plan.owner, mode: plan.mode };
-  const dirTimes: [string, Date, Date][] = [];
+  const options = { owner: plan.owner, mode: plan.mode, createdParent: rootOwnedDir, writtenDirs: plan.writtenDirs };
   for (const source of plan.sources) {
-    const entries = await listCopyTree(source, plan.ignore);
-    const top = entries[0]!;
-    if (top.type === 'directory') {
-      const root = await stageDirectory(staging, dest, lower, fresh);
-      for (const e of entries.slice(1)) await stageEntry(join(root, e.subPath), e, plan, dirTimes);
+    const top = await plan.from.locate(source.path, { followLast: false });
+    await release(top);
+    if (top.stat?.isDirectory()) {
+      await destinationDir(root, dest, fresh);
+      const writer = new TreeWriter(root, dest, options);
+      try {
+        for await (const e of readCopyTree(plan.from, source, plan.ignore)) if (e.rel !== '') await writer.write(e);
+        await writer.finish();
+      } finally {
+        await writer.abort();
+      }
       continue;
     }
-    if (plan.instruction === 'ADD' && top.type === 'file' && (await isArchive(top.abs))) {
-      const root = await stageDirectory(staging, dest, lower, fresh);
-      // GNU tar handles every compression and, as root, keeps the archive's owners and modes
-      // (Docker's ADD does too); it refuses members with `..` and strips leading `/`.
-      await runCommand('tar', ['-x', '--no-overwrite-dir', '-f', top.abs, '-C', root]);
-      continue;
+    if (plan.instruction === 'ADD' && top.stat?.isFile()) {
+      const fh = await openSourceFile(plan.from, source.path);
+      try {
+        const head = await readHead(fh);
+        if (isArchiveHead(head)) {
+          await destinationDir(root, dest, fresh);
+          // As Docker's ADD: the archive's owners and modes are kept, directories that exist keep theirs.
+          await writeTree(root, dest, readTarEntries(decompressedArchive(fh.createReadStream({ start: 0, autoClose: false }), head)), { keepExistingDirs: true, createdParent: rootOwnedDir, writtenDirs: plan.writtenDirs });
+          continue;
+        }
+      } finally {
+        await fh.close();
+      }
     }
     const target = destIsDir ? posix.join(dest, posix.basename(source.rel)) : dest;
-    const parent = await stageDirectory(staging, posix.dirname(target), lower);
-    await stageEntry(join(parent, posix.basename(target)), top, plan, dirTimes);
+    await writeTree(root, target, readCopyTree(plan.from, source, plan.ignore), options);
   }
-  // Directory times last: filling a directory changes its mtime.
-  for (const [abs, atime, mtime] of dirTimes.reverse()) await utimes(abs, atime, mtime);
 }
 
-async function stageEntry(abs: string, e: Awaited<ReturnType<typeof listCopyTree>>[number], plan: CopyPlan, dirTimes: [string, Date, Date][]): Promise<void> {
-  const { uid, gid } = plan.owner;
-  const st = await lstat(e.abs);
-  switch (e.type) {
-    case 'directory':
-      await mkdir(abs, { recursive: true });
-      await chown(abs, uid, gid);
-      await chmod(abs, plan.mode ?? e.mode);
-      dirTimes.push([abs, st.atime, st.mtime]);
-      return;
-    case 'file':
-      await copyFile(e.abs, abs);
-      await chown(abs, uid, gid);
-      await chmod(abs, plan.mode ?? e.mode); // after chown, which clears setuid bits
-      await utimes(abs, st.atime, st.mtime);
-      return;
-    case 'symlink':
-      await symlink(e.linkTarget ?? '', abs);
-      await lchown(abs, uid, gid);
-      await lutimes(abs, st.atime, st.mtime);
-      return;
-    default:
-      return; // sockets, devices and FIFOs in a context are not copied (as Docker)
-  }
+/**
+ * Gives the directories a step only wrote into (copied up by the overlay, not copied
+ * themselves) back the times the image has for them, so the layer does not change them and
+ * the same step always gives the same layer.
+ */
+export async function restoreCopiedUpTimes(upper: string, lower: LowerView, written: Set<string>): Promise<void> {
+  const walk = async (abs: string, path: string): Promise<void> => {
+    for (const e of await readdir(abs, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const childPath = path === '/' ? `/${e.name}` : `${path}/${e.name}`;
+      await walk(join(abs, e.name), childPath);
+    }
+    if (written.has(path)) return;
+    const below = await lower.lookup(path);
+    if (below?.isDirectory()) await lutimes(abs, below.atime, below.mtime);
+  };
+  await walk(upper, '/');
 }

@@ -36,7 +36,20 @@ function baseEntry(rel: string, kind: TreeEntryKind, st: Stats): TreeEntry {
   return e;
 }
 
-/** Exactly `size` bytes of an open file: cut, or zero-filled when it shrank meanwhile. */
+/**
+ * Exactly `size` bytes (the size the walk saw) of the file at `source`, opened without
+ * following a symlink: cut, or zero-filled when it shrank or is no longer a regular file.
+ */
+async function* fileData(source: string, size: number): AsyncGenerator<Buffer> {
+  const fh = await open(source, FILE_FLAGS);
+  try {
+    if ((await fh.stat()).isFile()) yield* boundedData(fh, size);
+    else if (size > 0) yield Buffer.alloc(size);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function* boundedData(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
   let done = 0;
   while (done < size) {
@@ -60,36 +73,28 @@ class Walk {
     private readonly opts: ReadTreeOptions,
   ) {}
 
-  /** A non-directory at `name` in `dir` (or the mount source `mountSource`) as an entry; files opened here. */
-  async *leaf(rel: string, st: Stats, open_: () => Promise<FileHandle>, link: () => Promise<string>): AsyncGenerator<TreeEntry> {
+  /** A non-directory as an entry; a file's data is opened (O_NOFOLLOW) only when it is read. */
+  async *leaf(rel: string, st: Stats, source: string): AsyncGenerator<TreeEntry> {
     const kind = kindOf(st);
     if (!kind) return;
     if (kind === 'symlink') {
-      yield { ...baseEntry(rel, kind, st), linkTarget: await link() };
+      yield { ...baseEntry(rel, kind, st), linkTarget: await readlink(source) };
       return;
     }
     if (kind !== 'file') {
       yield baseEntry(rel, kind, st);
       return;
     }
-    const fh = await open_();
-    try {
-      const fst = await fh.stat();
-      if (!fst.isFile()) return; // replaced by something else since the lstat
-      if (fst.nlink > 1) {
-        const key = `${fst.dev}:${fst.ino}`;
-        const first = this.inodes.get(key);
-        if (first !== undefined) {
-          yield { ...baseEntry(rel, 'hardlink', fst), linkTarget: first };
-          return;
-        }
-        this.inodes.set(key, rel);
+    if (st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = this.inodes.get(key);
+      if (first !== undefined) {
+        yield { ...baseEntry(rel, 'hardlink', st), linkTarget: first };
+        return;
       }
-      const size = fst.size;
-      yield { ...baseEntry(rel, 'file', fst), size, data: () => boundedData(fh, size) };
-    } finally {
-      await fh.close();
+      this.inodes.set(key, rel);
     }
+    yield { ...baseEntry(rel, 'file', st), size: st.size, data: () => fileData(source, st.size) };
   }
 
   /** The contents of an open directory. `pending` holds hidden ancestors not yet emitted. */
@@ -126,9 +131,8 @@ class Walk {
       }
       if (verdict === 'hidden') continue;
       const before = pending.splice(0);
-      const source = mount?.source ?? dir.child(name);
       let emitted = false;
-      for await (const e of this.leaf(childRel, st, () => open(source, FILE_FLAGS), () => readlink(source))) {
+      for await (const e of this.leaf(childRel, st, mount?.source ?? dir.child(name))) {
         if (!emitted) yield* before;
         emitted = true;
         yield e;
@@ -140,7 +144,8 @@ class Walk {
 /**
  * Every entry of `path` in `fs`: the entry itself (rel '') then, for a directory, what it
  * holds. With `followLast` a symlink at `path` is read as what it points to (inside the root).
- * Each file entry's data must be read before the next entry is asked for.
+ * Each file entry's data must be read before the next entry is asked for (its directory is
+ * held open only until then).
  */
 export async function* readTree(fs: RootedFs, path: string, followLast: boolean, opts: ReadTreeOptions = {}): AsyncGenerator<TreeEntry> {
   const loc = await fs.locate(path, { followLast });
@@ -168,7 +173,7 @@ export async function* readLocated(fs: RootedFs, loc: Located, opts: ReadTreeOpt
   }
   const source = loc.mount?.source ?? (loc.parent ? loc.parent.child(loc.name) : undefined);
   if (!source) return;
-  yield* walk.leaf('', st, () => open(source, FILE_FLAGS), () => readlink(source));
+  yield* walk.leaf('', st, source);
 }
 
 /** Bytes of regular files below `path` (what `docker cp` reports as copied). */

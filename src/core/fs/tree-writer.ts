@@ -25,6 +25,8 @@ export interface TreeWriterOptions {
   keepExistingDirs?: boolean;
   /** Called on each parent directory the writer had to create (not for entries). */
   createdParent?: (dir: Dir) => Promise<void>;
+  /** Filled with the path of every directory written as an entry. */
+  writtenDirs?: Set<string>;
 }
 
 export class TreeWriteError extends Error {}
@@ -214,6 +216,7 @@ export class TreeWriter {
     await dir.chown(uid, gid);
     await dir.chmod(this.mode(e));
     this.dirTimes.push({ path, atime: e.atime, mtime: e.mtime });
+    this.opts.writtenDirs?.add(dir.path);
   }
 
   /** Sets the directories' times (deepest first) and closes what the writer holds. */
