@@ -1,7 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { runCommand } from './run-command.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { secureJoin } from './secure-join.js';
+import { release, RootedFs, type Dir } from '../fs/rooted-fs.js';
+import { readTree } from '../fs/tree-reader.js';
+import { writeTree } from '../fs/tree-writer.js';
+import { readFileInRoot } from '../fs/root-files.js';
 import { resolveUser, type ResolvedUser } from './user-resolution.js';
 import { buildOciSpec, type OciSpec, type SpecMount } from './oci-spec.js';
 import { capabilitiesFromMask } from './capabilities.js';
@@ -34,8 +36,17 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
   await mountRootfs({ layerDirsTopFirst: ctx.layerDirsTopFirst, upper: paths.upper(rec.id), work: paths.work(rec.id), merged, linkDir: paths.layerLinks(rec.id) });
 
   const user = await resolveContainerUser(merged, rec.user);
-  const cwdHost = await secureJoin(merged, rec.workdir);
-  if (!(await stat(cwdHost).catch(() => undefined))) await mkdir(cwdHost, { recursive: true, mode: 0o755 });
+  const root = await RootedFs.open(merged);
+  try {
+    // The working directory exists when the process starts (as Docker makes it).
+    await (await root.mkdirAll(rec.workdir, makeDir755)).close();
+    for (const v of rec.request.volumes) {
+      const { created } = await ctx.volumes.ensure(v.name, { anonymous: v.anonymous });
+      if (created) await copyUp(root, v.destination, ctx.volumes.dataPath(v.name));
+    }
+  } finally {
+    await root.close();
+  }
 
   const mounts: SpecMount[] = [];
   for (const b of rec.request.binds) {
@@ -44,9 +55,7 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
     mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw'] });
   }
   for (const v of rec.request.volumes) {
-    const { created } = await ctx.volumes.ensure(v.name, { anonymous: v.anonymous });
     const data = ctx.volumes.dataPath(v.name);
-    if (created) await copyUp(await secureJoin(merged, v.destination), data);
     mounts.push({ destination: v.destination, source: data, type: 'bind', options: ['rbind', v.readOnly ? 'ro' : 'rw'] });
   }
   for (const t of rec.request.tmpfs) mounts.push({ destination: t.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...t.options] });
@@ -86,15 +95,26 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
 
 /** Resolves `-u` against the container's own /etc/passwd and /etc/group. */
 export async function resolveContainerUser(merged: string, spec: string): Promise<ResolvedUser> {
-  const read = async (p: string) => readFile(await secureJoin(merged, p), 'utf8').catch(() => undefined);
-  return resolveUser(spec, await read('/etc/passwd'), await read('/etc/group'));
+  return resolveUser(spec, await readFileInRoot(merged, '/etc/passwd'), await readFileInRoot(merged, '/etc/group'));
 }
 
-async function copyUp(imagePath: string, volumeData: string): Promise<void> {
-  const entries = await readdir(imagePath).catch(() => [] as string[]);
-  if (entries.length === 0) return;
-  // cp -a keeps owners and modes, which fs.cp does not.
-  await runCommand('cp', ['-a', `${imagePath}/.`, `${volumeData}/`]);
+async function makeDir755(dir: Dir): Promise<void> {
+  await dir.chmod(0o755);
+}
+
+/** A new volume gets what the image has at its mount point (as Docker copies it up), owners and modes kept. */
+async function copyUp(root: RootedFs, destination: string, volumeData: string): Promise<void> {
+  const loc = await root.locate(destination, { followLast: true }).catch(() => undefined);
+  if (loc) await release(loc);
+  if (!loc?.stat?.isDirectory()) return;
+  const volume = await RootedFs.open(volumeData);
+  try {
+    const entries = readTree(root, loc.path, false);
+    // The volume's own directory keeps its mode and owner from the image's directory, as Docker's.
+    await writeTree(volume, '/', entries);
+  } finally {
+    await volume.close();
+  }
 }
 
 let cachedCaps: readonly string[] | undefined;

@@ -1,7 +1,7 @@
-import { access, constants, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { ContainerManager } from './container-manager.js';
 import { transition } from './container-state-machine.js';
-import { secureJoin } from './secure-join.js';
+import { isExecutableInRoot } from '../fs/root-files.js';
 
 /** A process running in a container under a pseudo-terminal that tsdock owns (not the user's terminal). */
 export interface PtySession {
@@ -30,8 +30,7 @@ export interface ExecPtyOptions {
 /** The shell to run when none is given: bash when the container's rootfs has it, else sh. */
 export async function defaultShell(containers: ContainerManager, id: string): Promise<string[]> {
   const merged = containers.paths.merged(id);
-  const bash = await secureJoin(merged, '/bin/bash').catch(() => undefined);
-  if (bash && (await access(bash, constants.X_OK).then(() => true, () => false))) return ['/bin/bash'];
+  if (await isExecutableInRoot(merged, '/bin/bash')) return ['/bin/bash'];
   return ['/bin/sh'];
 }
 
