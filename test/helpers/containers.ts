@@ -22,9 +22,9 @@ export interface ContainerSandbox {
   /** The test bed's busybox image, as pulled into this sandbox's store. */
   image: string;
   /** Runs the CLI; remembers every container ID it can see, for the cgroup check at cleanup. */
-  run(args: string[], opts?: { input?: string }): Promise<RunResult>;
+  run(args: string[], opts?: { input?: string | Buffer }): Promise<RunResult>;
   /** Runs the CLI and asserts exit 0; returns stdout. */
-  ok(args: string[], opts?: { input?: string }): Promise<string>;
+  ok(args: string[], opts?: { input?: string | Buffer }): Promise<string>;
   /** `inspect` of one container, parsed. */
   inspect(query: string): Promise<ContainerInspect>;
   /** The stored record of a container, read from disk without running tsdock. */
@@ -106,12 +106,12 @@ export async function makeContainerSandbox(tb: Testbed): Promise<ContainerSandbo
     for (const m of text.matchAll(/\b[0-9a-f]{64}\b/g)) seen.add(m[0]);
     for (const d of await readdir(join(sb.root, 'containers')).catch(() => [] as string[])) if (/^[0-9a-f]{64}$/.test(d)) seen.add(d);
   };
-  const run = async (args: string[], opts?: { input?: string }) => {
+  const run = async (args: string[], opts?: { input?: string | Buffer }) => {
     const r = await sb.run(args, opts);
     await remember(r.stdout);
     return r;
   };
-  const ok = async (args: string[], opts?: { input?: string }) => {
+  const ok = async (args: string[], opts?: { input?: string | Buffer }) => {
     const r = await run(args, opts);
     expect(r.code, `tsdock ${args.join(' ')} failed: ${r.stderr}`).toBe(0);
     return r.stdout;

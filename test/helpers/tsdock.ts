@@ -21,7 +21,7 @@ export interface Sandbox {
   configPath: string;
   dockerConfigDir: string;
   env: NodeJS.ProcessEnv;
-  run(args: string[], opts?: { input?: string }): Promise<RunResult>;
+  run(args: string[], opts?: { input?: string | Buffer }): Promise<RunResult>;
   setConfig(cfg: Record<string, unknown>): Promise<void>;
   remove(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function makeSandbox(extraEnv: NodeJS.ProcessEnv = {}): Promise<San
   };
 }
 
-export function runTsdock(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+export function runTsdock(args: string[], env: NodeJS.ProcessEnv, input?: string | Buffer): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSDOCK_BIN, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -16,6 +16,7 @@ import { copyIntoRoot } from '../../src/core/build/copy-step.js';
 import { resolveCopySources } from '../../src/core/build/copy-sources.js';
 import { buildTar } from '../helpers/tar-builder.js';
 import { snapshotTree } from '../helpers/tree-snapshot.js';
+import { prng, randomTree } from '../helpers/random-tree.js';
 
 let base: string;
 let canary: string;
@@ -216,44 +217,6 @@ describe('special files', () => {
 });
 
 // ---- fuzz ----
-
-/** A small seeded PRNG (mulberry32), so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A random tree of files, directories and symlinks (absolute to the canary, climbing, `..`, loops, dangling). */
-export async function randomTree(root: string, rand: () => number, canaryDir: string, count = 25): Promise<string[]> {
-  const dirs = [''];
-  const all: string[] = [];
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const names = ['a', 'b', 'c', 'd', 'etc', 'x', 'y', 'l', 'sub'];
-  for (let i = 0; i < count; i++) {
-    const parent = pick(dirs);
-    const rel = parent === '' ? pick(names) : `${parent}/${pick(names)}`;
-    const abs = join(root, rel);
-    if (await lstat(abs).catch(() => undefined)) continue;
-    const r = rand();
-    if (r < 0.3) {
-      await mkdir(abs);
-      dirs.push(rel);
-    } else if (r < 0.6) {
-      await writeFile(abs, `file ${rel}\n`);
-    } else {
-      const targets = [canaryDir, join(canaryDir, 'dir'), join(canaryDir, 'file'), '../../../../../../..' + canaryDir, '..', '../..', '/', '.', pick(names), `${pick(names)}/${pick(names)}`, '/etc', rel];
-      await symlink(pick(targets), abs);
-    }
-    all.push(rel);
-  }
-  return all;
-}
 
 describe('fuzz: random trees with hostile symlinks, copied every way', () => {
   it('nothing outside the destination root changes, and every failure is a clean error', async () => {

@@ -18,7 +18,11 @@ export type TreeFilter = (rel: string, isDir: boolean) => 'keep' | 'skip' | 'hid
 
 export interface ReadTreeOptions {
   filter?: TreeFilter;
+  /** What the caller found at the path before: a different kind now means it was swapped meanwhile. */
+  expectDirectory?: boolean;
 }
+
+export class TreeChangedError extends Error {}
 
 function kindOf(st: Stats): TreeEntryKind | undefined {
   if (st.isDirectory()) return 'directory';
@@ -160,9 +164,15 @@ export async function* readTree(fs: RootedFs, path: string, followLast: boolean,
 export async function* readLocated(fs: RootedFs, loc: Located, opts: ReadTreeOptions = {}): AsyncGenerator<TreeEntry> {
   const st = loc.stat;
   if (!st) throw Object.assign(new Error(`${loc.path}: no such file or directory`), { code: 'ENOENT' });
+  if (opts.expectDirectory !== undefined && opts.expectDirectory !== st.isDirectory()) {
+    throw new TreeChangedError(`${loc.path} changed while it was being copied (it is ${st.isDirectory() ? 'now' : 'no longer'} a directory)`);
+  }
   const walk = new Walk(fs, opts);
   if (st.isDirectory()) {
-    const dir = await fs.openLocated(loc);
+    const dir = await fs.openLocated(loc).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ELOOP' || err.code === 'ENOTDIR') throw new TreeChangedError(`${loc.path} changed while it was being copied (it is no longer a directory)`);
+      throw err;
+    });
     try {
       yield baseEntry('', 'directory', await dir.stat());
       yield* walk.children(dir, '', []);
@@ -174,11 +184,4 @@ export async function* readLocated(fs: RootedFs, loc: Located, opts: ReadTreeOpt
   const source = loc.mount?.source ?? (loc.parent ? loc.parent.child(loc.name) : undefined);
   if (!source) return;
   yield* walk.leaf('', st, source);
-}
-
-/** Bytes of regular files below `path` (what `docker cp` reports as copied). */
-export async function treeContentSize(fs: RootedFs, path: string, followLast: boolean): Promise<number> {
-  let total = 0;
-  for await (const e of readTree(fs, path, followLast)) if (e.kind === 'file') total += e.size;
-  return total;
 }

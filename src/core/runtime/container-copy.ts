@@ -2,7 +2,8 @@ import { posix, resolve as resolveHost } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { release, RootedFs } from '../fs/rooted-fs.js';
-import { readTree, treeContentSize } from '../fs/tree-reader.js';
+import { readTree } from '../fs/tree-reader.js';
+import type { TreeEntry } from '../fs/tree-entry.js';
 import { writeTree } from '../fs/tree-writer.js';
 import { readTarEntries, writeTarStream } from '../fs/tree-tar.js';
 import type { ContainerFs } from './container-fs.js';
@@ -135,30 +136,32 @@ export async function containerDestination(cfs: ContainerFs, containerName: stri
  * Modes and times are kept; `owner` (uid, gid) then owns every copied entry, unless undefined
  * (-a keeps the source's). Returns the path written in the destination tree.
  */
-export async function copyResource(src: CopySource, dst: CopyDestination, owner: { uid: number; gid: number } | undefined): Promise<string> {
+export async function copyResource(src: CopySource, dst: CopyDestination, owner: { uid: number; gid: number } | undefined): Promise<{ target: string; bytes: number }> {
   let target: string;
   if (dst.exists && dst.isDir) target = src.contentsOnly ? dst.path : posix.join(dst.path, src.name);
   else if (dst.exists && src.isDir) throw new CopyError('cannot copy directory');
   else if (dst.exists) target = dst.path;
   else if (!src.isDir && dst.assertsDir) throw new CopyError('no such directory');
   else target = dst.path;
-  if (src.fs === dst.fs && src.path === target) return target;
-  await writeTree(dst.fs, target, readTree(src.fs, src.path, false), { owner }).catch((err: Error) => {
+  if (src.fs === dst.fs && src.path === target) return { target, bytes: 0 };
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<TreeEntry> {
+    for await (const e of readTree(src.fs, src.path, false, { expectDirectory: src.isDir })) {
+      if (e.kind === 'file') bytes += e.size;
+      yield e;
+    }
+  }
+  await writeTree(dst.fs, target, counted(), { owner }).catch((err: Error) => {
     if (err instanceof CopyError) throw err;
     throw new CopyError(err.message);
   });
-  return target;
-}
-
-/** Bytes of regular files of a source (what `docker cp` reports as copied). */
-export function contentSize(src: CopySource): Promise<number> {
-  return treeContentSize(src.fs, src.path, false);
+  return { target, bytes };
 }
 
 /** `cp CTR:SRC -`: a tar stream of the source on `out`, named as Docker names it. */
 export async function tarTo(src: CopySource, out: Writable): Promise<void> {
   const nameOf = src.contentsOnly ? (rel: string) => (rel === '' ? './' : `./${rel}`) : (rel: string) => (rel === '' ? src.name : `${src.name}/${rel}`);
-  await pipeline(writeTarStream(readTree(src.fs, src.path, false), nameOf), out, { end: false });
+  await pipeline(writeTarStream(readTree(src.fs, src.path, false, { expectDirectory: src.isDir }), nameOf), out, { end: false });
 }
 
 /** `cp - CTR:DIR`: extracts a tar stream into an existing directory; without -a root owns what it writes. */
@@ -197,8 +200,8 @@ export async function copyFromContainer(withFs: WithFs, container: string, path:
     try {
       const dest = await localDestination(host, to.hostPath);
       const owner = opts.archive ? undefined : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-      await copyResource(source, dest, owner);
-      return { bytes: await contentSize(source), destination: dest.path };
+      const { bytes } = await copyResource(source, dest, owner);
+      return { bytes, destination: dest.path };
     } finally {
       await host.close();
     }
@@ -221,8 +224,8 @@ export async function copyToContainer(withFs: WithFs, container: string, path: s
     return await withFs(container, async (cfs) => {
       const dest = await containerDestination(cfs, container, path);
       // Without -a, what is copied into a container belongs to its root user.
-      await copyResource(source, dest, opts.archive ? undefined : { uid: 0, gid: 0 });
-      return { bytes: await contentSize(source), destination: `${container}:${dest.path}` };
+      const { bytes } = await copyResource(source, dest, opts.archive ? undefined : { uid: 0, gid: 0 });
+      return { bytes, destination: `${container}:${dest.path}` };
     });
   } finally {
     await host.close();
