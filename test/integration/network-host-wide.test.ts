@@ -99,6 +99,11 @@ describe('two stores on one host', () => {
     expect(subnetB).toMatch(/^10\.100\.\d+\.0\/24$/);
     expect(subnetB).not.toBe(subnetA);
 
+    // A reboot empties /run and the host-wide reservations with it: the store registers its
+    // networks again at its next network create (or container start on them).
+    const netAId = (await a.ok(['network', 'inspect', '-f', '{{.Id}}', 'net-a'])).trim();
+    await rm(join(IPAM_DIR, '.subnets', `tsbr-${netAId.slice(0, 10)}.json`));
+    await createNetwork(a, ['net-a2']);
     const same = await b.run(['network', 'create', '--subnet', subnetA, 'net-b2']);
     expect(same.code).toBe(1);
     expect(same.stderr).toContain('Pool overlaps with other one on this address space');

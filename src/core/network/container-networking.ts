@@ -135,6 +135,8 @@ export class ContainerNetworking {
     if (req.network !== 'bridge') return undefined;
     trace('network setup');
     const nets = await Promise.all((req.networks ?? ['bridge']).map((n) => this.networks.get(n)));
+    // Their subnets are about to be on the host: other stores must see them taken.
+    await this.networks.ensureReserved(nets);
     const ns = netnsName(rec.id);
     const att = await this.networks.lock.withLock(async () => {
       const others = (await this.attachments.list()).filter((a) => a.containerId !== rec.id);

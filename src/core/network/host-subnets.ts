@@ -52,6 +52,10 @@ export class HostSubnetRegistry {
     return out;
   }
 
+  async has(bridge: string): Promise<boolean> {
+    return access(join(this.dir, `${bridge}.json`)).then(() => true, () => false);
+  }
+
   /** Under the lock. */
   async reserve(r: SubnetReservation): Promise<void> {
     await writeJsonAtomic(join(this.dir, `${r.bridge}.json`), r, 0o644, false);

@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
 import { runCommand } from '../runtime/run-command.js';
 import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet, splitSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
-import { HostSubnetRegistry, type UsedSubnet } from './host-subnets.js';
+import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';
 
 export interface NetworkDefaults {
@@ -122,8 +122,9 @@ export class NetworkStore {
     const { name } = opts;
     if (!NETWORK_NAME.test(name)) throw new NetworkError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     await this.ensurePredefined();
-    return this.lock.withLock(() =>
-      this.hostSubnets.withLock(async () => {
+    return this.lock.withLock(async () => {
+      await this.ensureReserved(await this.list());
+      return this.hostSubnets.withLock(async () => {
         if (isPredefined(name) || (await this.read(name))) throw new NetworkError(`network with name ${name} already exists`);
         const others: UsedSubnet[] = (await this.list()).filter((n) => n.subnet).map((n) => ({ subnet: parseSubnet(n.subnet!), owner: `network ${n.name}` }));
         // Host routes and addresses, and the networks of other stores: subnets are host-wide.
@@ -158,7 +159,7 @@ export class NetworkStore {
           bridge: `tsbr-${id.slice(0, 10)}`,
           labels: opts.labels ?? {},
         };
-        await this.hostSubnets.reserve({ subnet: rec.subnet!, bridge: rec.bridge!, network: name, networkId: id, record: this.file(name) });
+        await this.hostSubnets.reserve(this.reservationOf(rec));
         try {
           await writeJsonAtomic(this.file(name), rec, 0o644, false);
         } catch (err) {
@@ -166,8 +167,25 @@ export class NetworkStore {
           throw err;
         }
         return rec;
-      }),
-    );
+      });
+    });
+  }
+
+  private reservationOf(rec: NetworkRecord): SubnetReservation {
+    return { subnet: rec.subnet!, bridge: rec.bridge!, network: rec.name, networkId: rec.id, record: this.file(rec.name) };
+  }
+
+  /**
+   * Registers host-wide the user networks of this store that are not: made by an older tsdock,
+   * or before a reboot emptied /run. A stat per network when they all are.
+   */
+  async ensureReserved(nets: NetworkRecord[]): Promise<void> {
+    const missing: NetworkRecord[] = [];
+    for (const n of nets) if (!isPredefined(n.name) && n.bridge && n.subnet && !(await this.hostSubnets.has(n.bridge))) missing.push(n);
+    if (!missing.length) return;
+    await this.hostSubnets.withLock(async () => {
+      for (const n of missing) await this.hostSubnets.reserve(this.reservationOf(n));
+    });
   }
 
   private allocateSubnet(used: Ipv4Subnet[]): Ipv4Subnet {
