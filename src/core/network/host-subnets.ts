@@ -45,8 +45,8 @@ export class HostSubnetRegistry {
     const out: SubnetReservation[] = [];
     for (const f of await readdir(this.dir).catch(() => [] as string[])) {
       if (!f.endsWith('.json') || f.startsWith('.')) continue;
-      const r = JSON.parse(await readFile(join(this.dir, f), 'utf8').catch(() => 'null')) as SubnetReservation | null;
-      if (r && (await ownerStillThere(r))) out.push(r);
+      const r = parseJson<SubnetReservation>(await readFile(join(this.dir, f), 'utf8').catch(() => ''));
+      if (r?.subnet && (await ownerStillThere(r))) out.push(r);
       else await unlink(join(this.dir, f)).catch(() => {});
     }
     return out;
@@ -81,9 +81,17 @@ export class HostSubnetRegistry {
 }
 
 async function ownerStillThere(r: SubnetReservation): Promise<boolean> {
-  if (!(await access(r.record).then(() => true, () => false))) return false;
-  const rec = JSON.parse(await readFile(r.record, 'utf8').catch(() => 'null')) as { id?: string } | null;
+  const rec = parseJson<{ id?: string }>(await readFile(r.record, 'utf8').catch(() => ''));
   return rec?.id === r.networkId;
+}
+
+/** undefined for a file that is gone or unreadable (such a reservation is dropped). */
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The host's IPv4 routes (main table, without the default route), from /proc/net/route. */
