@@ -36,7 +36,7 @@ export const execCommand: Command = {
     try {
       // With -t runc takes the caller's terminal; otherwise output is relayed as it comes.
       const stdio = tty ? 'inherit' : detach ? 'ignore' : [values.interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-      const child = containers.runc.spawnExec(rec.id, file, { tty, detach }, stdio as 'inherit');
+      const child = containers.runcFor(rec).spawnExec(rec.id, file, { tty, detach }, stdio as 'inherit');
       let stderrText = '';
       if (!tty && !detach) {
         child.stdout!.on('data', (d: Buffer) => ctx.stdout.write(d));

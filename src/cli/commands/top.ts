@@ -13,7 +13,7 @@ export const topCommand: Command = {
     const containers = await (await ctx.engine()).containers();
     const rec = await containers.find(positionals[0]!);
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new Error(`container ${rec.id} is not running`);
-    const output = await containers.runc.ps(rec.id, rest);
+    const output = await containers.runcFor(rec).ps(rec.id, rest);
     ctx.stdout.write(renderProcessTable(parsePsOutput(output)));
     return 0;
   },

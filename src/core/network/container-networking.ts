@@ -14,7 +14,8 @@ import { AttachmentStore, type Endpoint, type NetworkAttachment } from './attach
 import { parseIpv4, parseSubnet, splitAddress, subnetContains } from './cidr.js';
 import { CniRunner, type CniAttachmentParams } from './cni.js';
 import { appendHosts, parseAddHost, renderHosts, renderResolvConf, type HostsEntry } from './etc-files.js';
-import { allocateHostPorts } from './host-ports.js';
+import { allocateHostPorts, cniDnatHostPorts } from './host-ports.js';
+import { HostSubnetRegistry } from './host-subnets.js';
 import { createNetns, deleteNetns, netnsName, netnsPath } from './netns.js';
 import { bridgeConfList, type CniPortMapping, type NetworkRecord } from './network-record.js';
 import { DEFAULT_NETWORK_DEFAULTS, NetworkError, NetworkStore, type NetworkDefaults } from './network-store.js';
@@ -61,7 +62,7 @@ export class ContainerNetworking {
     settings: Partial<NetworkingSettings> = {},
   ) {
     this.settings = { ...DEFAULT_NETWORKING, ...settings };
-    this.networks = new NetworkStore(join(paths.root, 'networks'), this.settings);
+    this.networks = new NetworkStore(join(paths.root, 'networks'), this.settings, new HostSubnetRegistry(this.settings.ipamDataDir));
     this.attachments = new AttachmentStore(join(paths.root, 'networks', 'attachments'));
     this.cni = new CniRunner(this.settings.pluginDirs);
   }
@@ -134,10 +135,14 @@ export class ContainerNetworking {
     if (req.network !== 'bridge') return undefined;
     trace('network setup');
     const nets = await Promise.all((req.networks ?? ['bridge']).map((n) => this.networks.get(n)));
+    // Their subnets are about to be on the host: other stores must see them taken.
+    await this.networks.ensureReserved(nets);
     const ns = netnsName(rec.id);
     const att = await this.networks.lock.withLock(async () => {
       const others = (await this.attachments.list()).filter((a) => a.containerId !== rec.id);
-      const ports = await allocateHostPorts(req.ports ?? [], others.flatMap((a) => a.ports));
+      // Host ports are host-wide: the DNAT rules of other stores' containers hold no socket either.
+      const mappedOnHost = req.ports?.length ? (await cniDnatHostPorts()).filter((p) => p.containerId !== rec.id) : [];
+      const ports = await allocateHostPorts(req.ports ?? [], [...others.flatMap((a) => a.ports), ...mappedOnHost]);
       const a: NetworkAttachment = {
         containerId: rec.id,
         containerName: rec.name,

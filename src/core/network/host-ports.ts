@@ -1,12 +1,62 @@
 // Host ports for publishing: is ip:port free on the host, and a random free one. portmap only
 // writes DNAT rules and holds no socket, so tsdock checks before it maps: by binding the
-// address from Node (a host process or another runtime's proxy holds it), and against the
-// ports other tsdock containers already publish (their rules hold no socket either).
+// address from Node (a host process or another runtime's proxy holds it), against the ports
+// other tsdock containers of this store publish, and against the DNAT rules CNI portmap put in
+// place for any store or runtime on the host (their rules hold no socket either).
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortProtocol, PortRequest, PublishedPort } from './port-spec.js';
+import { runCommand } from '../runtime/run-command.js';
 
 export class PortAllocatedError extends Error {}
+
+/** A host port something already maps: what allocation must not hand out again. */
+export type HostPortInUse = Pick<PublishedPort, 'hostIp' | 'hostPort' | 'protocol'>;
+
+/** A host port mapped by a CNI portmap DNAT rule, and the container (CNI ID) it belongs to, when known. */
+export interface DnatHostPort extends HostPortInUse {
+  containerId?: string;
+}
+
+/**
+ * The host ports in CNI portmap's DNAT rules, from `iptables -t nat -S` output: the `-j DNAT`
+ * rules of the per-container `CNI-DN-*` chains give protocol, port and host address (`-d`, none
+ * for every address); the `CNI-HOSTPORT-DNAT` rules jumping to a chain name its container.
+ */
+export function parseCniDnatRules(rules: string): DnatHostPort[] {
+  const owners = new Map<string, string>();
+  const mapped: { chain: string; port: HostPortInUse }[] = [];
+  for (const line of rules.split('\n')) {
+    const chain = /^-A (\S+) /.exec(line)?.[1];
+    if (chain === 'CNI-HOSTPORT-DNAT') {
+      const target = /-j (CNI-DN-\S+)/.exec(line)?.[1];
+      const id = /id: \\"([^"\\]+)\\"/.exec(line)?.[1];
+      if (target && id) owners.set(target, id);
+      continue;
+    }
+    if (!chain?.startsWith('CNI-DN-') || !/ -j DNAT /.test(line)) continue;
+    const hostPort = Number(/--dport (\d+)/.exec(line)?.[1]);
+    const protocol = /-p (tcp|udp) /.exec(line)?.[1] as PortProtocol | undefined;
+    if (!hostPort || !protocol) continue;
+    const dest = / -d (\d+\.\d+\.\d+\.\d+)\/32 /.exec(line)?.[1];
+    mapped.push({ chain, port: { hostIp: dest && dest !== '0.0.0.0' ? dest : '', hostPort, protocol } });
+  }
+  return mapped.map(({ chain, port }) => {
+    const containerId = owners.get(chain);
+    return containerId ? { ...port, containerId } : port;
+  });
+}
+
+/** The host ports CNI portmap maps right now, for every store and runtime on the host. */
+export async function cniDnatHostPorts(): Promise<DnatHostPort[]> {
+  let rules: string;
+  try {
+    rules = await runCommand('iptables', ['-w', '-t', 'nat', '-S']);
+  } catch (err) {
+    throw new PortAllocatedError(`cannot check which host ports are already published (iptables -t nat -S): ${(err as Error).message}`);
+  }
+  return parseCniDnatRules(rules);
+}
 
 /** Docker's message for a port taken on the host or by another container. */
 export function portAllocatedMessage(hostIp: string, port: number | string): string {
@@ -52,10 +102,10 @@ function bindError(hostIp: string, port: number, protocol: PortProtocol, code: s
 
 /**
  * Turns requests into concrete mappings: fixed ports are checked, ranges give their first free
- * port, port 0 a random free one. `inUse` are the mappings of other tsdock containers.
+ * port, port 0 a random free one. `inUse` are the mappings of other containers (this store's, and DNAT rules of any).
  */
-export async function allocateHostPorts(requests: PortRequest[], inUse: PublishedPort[]): Promise<PublishedPort[]> {
-  const taken: PublishedPort[] = [...inUse];
+export async function allocateHostPorts(requests: PortRequest[], inUse: HostPortInUse[]): Promise<PublishedPort[]> {
+  const taken: HostPortInUse[] = [...inUse];
   const out: PublishedPort[] = [];
   for (const r of requests) {
     let chosen: number | undefined;

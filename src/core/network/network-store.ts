@@ -1,6 +1,7 @@
 // Networks as records under <root>/networks/<name>.json. The predefined ones (bridge, host,
 // none) are written on first use; user networks get a subnet from the address pools that
-// overlaps neither another network nor a route of the host, and a bridge named tsbr-<id>.
+// overlaps neither another network (of any store on the host) nor a route or address of the
+// host, and a bridge named tsbr-<id>.
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
 import { runCommand } from '../runtime/run-command.js';
 import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet, splitSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
+import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';
 
 export interface NetworkDefaults {
@@ -43,6 +45,8 @@ export class NetworkStore {
   constructor(
     readonly dir: string,
     private readonly defaults: NetworkDefaults,
+    /** The host-wide registry of user networks' subnets (shared by every store). */
+    private readonly hostSubnets: HostSubnetRegistry,
   ) {
     this.lock = new StoreLock(join(dir, '.lock'), 60_000);
   }
@@ -119,40 +123,68 @@ export class NetworkStore {
     if (!NETWORK_NAME.test(name)) throw new NetworkError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     await this.ensurePredefined();
     return this.lock.withLock(async () => {
-      if (isPredefined(name) || (await this.read(name))) throw new NetworkError(`network with name ${name} already exists`);
-      const others = (await this.list()).filter((n) => n.subnet).map((n) => ({ name: n.name, subnet: parseSubnet(n.subnet!) }));
-      let subnet: Ipv4Subnet;
-      if (opts.subnet !== undefined) {
-        try {
-          subnet = parseSubnet(opts.subnet, true);
-        } catch (err) {
-          throw new NetworkError((err as CidrError).message);
+      await this.ensureReserved(await this.list());
+      return this.hostSubnets.withLock(async () => {
+        if (isPredefined(name) || (await this.read(name))) throw new NetworkError(`network with name ${name} already exists`);
+        const others: UsedSubnet[] = (await this.list()).filter((n) => n.subnet).map((n) => ({ subnet: parseSubnet(n.subnet!), owner: `network ${n.name}` }));
+        // Host routes and addresses, and the networks of other stores: subnets are host-wide.
+        const used = [...others, ...(await this.hostSubnets.inUse())];
+        let subnet: Ipv4Subnet;
+        if (opts.subnet !== undefined) {
+          try {
+            subnet = parseSubnet(opts.subnet, true);
+          } catch (err) {
+            throw new NetworkError((err as CidrError).message);
+          }
+          if (subnet.prefix > 30) throw new NetworkError(`invalid subnet ${opts.subnet}: too small to allocate addresses from`);
+          const clash = used.find((o) => subnetsOverlap(o.subnet, subnet));
+          if (clash) throw new NetworkError(`invalid pool request: Pool overlaps with other one on this address space (${clash.owner}, ${formatSubnet(clash.subnet)})`);
+        } else {
+          subnet = this.allocateSubnet(used.map((u) => u.subnet));
         }
-        if (subnet.prefix > 30) throw new NetworkError(`invalid subnet ${opts.subnet}: too small to allocate addresses from`);
-        const clash = others.find((o) => subnetsOverlap(o.subnet, subnet));
-        if (clash) throw new NetworkError(`invalid pool request: Pool overlaps with other one on this address space (network ${clash.name}, ${formatSubnet(clash.subnet)})`);
-      } else {
-        subnet = this.allocateSubnet([...others.map((o) => o.subnet), ...(await hostRoutes())]);
-      }
-      let gateway = firstHost(subnet);
-      if (opts.gateway !== undefined) {
-        const gw = parseIpv4(opts.gateway);
-        if (gw === undefined || !subnetContains(subnet, gw) || gw === subnet.network) throw new NetworkError(`no matching subnet for gateway ${opts.gateway}`);
-        gateway = gw;
-      }
-      const id = newNetworkId();
-      const rec: NetworkRecord = {
-        name,
-        id,
-        driver: 'bridge',
-        created: new Date().toISOString(),
-        subnet: formatSubnet(subnet),
-        gateway: formatIpv4(gateway),
-        bridge: `tsbr-${id.slice(0, 10)}`,
-        labels: opts.labels ?? {},
-      };
-      await writeJsonAtomic(this.file(name), rec, 0o644, false);
-      return rec;
+        let gateway = firstHost(subnet);
+        if (opts.gateway !== undefined) {
+          const gw = parseIpv4(opts.gateway);
+          if (gw === undefined || !subnetContains(subnet, gw) || gw === subnet.network) throw new NetworkError(`no matching subnet for gateway ${opts.gateway}`);
+          gateway = gw;
+        }
+        const id = newNetworkId();
+        const rec: NetworkRecord = {
+          name,
+          id,
+          driver: 'bridge',
+          created: new Date().toISOString(),
+          subnet: formatSubnet(subnet),
+          gateway: formatIpv4(gateway),
+          bridge: `tsbr-${id.slice(0, 10)}`,
+          labels: opts.labels ?? {},
+        };
+        await this.hostSubnets.reserve(this.reservationOf(rec));
+        try {
+          await writeJsonAtomic(this.file(name), rec, 0o644, false);
+        } catch (err) {
+          await this.hostSubnets.release(rec.bridge!).catch(() => {});
+          throw err;
+        }
+        return rec;
+      });
+    });
+  }
+
+  private reservationOf(rec: NetworkRecord): SubnetReservation {
+    return { subnet: rec.subnet!, bridge: rec.bridge!, network: rec.name, networkId: rec.id, record: this.file(rec.name) };
+  }
+
+  /**
+   * Registers host-wide the user networks of this store that are not: made by an older tsdock,
+   * or before a reboot emptied /run. A stat per network when they all are.
+   */
+  async ensureReserved(nets: NetworkRecord[]): Promise<void> {
+    const missing: NetworkRecord[] = [];
+    for (const n of nets) if (!isPredefined(n.name) && n.bridge && n.subnet && !(await this.hostSubnets.has(n.bridge))) missing.push(n);
+    if (!missing.length) return;
+    await this.hostSubnets.withLock(async () => {
+      for (const n of missing) await this.hostSubnets.reserve(this.reservationOf(n));
     });
   }
 
@@ -176,31 +208,10 @@ export class NetworkStore {
     }
     if (rec.bridge) await rm(ipamLeaseDir(ipamDataDir, rec.bridge), { recursive: true, force: true });
     await unlink(this.file(rec.name)).catch(() => {});
+    if (rec.bridge) await this.hostSubnets.withLock(() => this.hostSubnets.release(rec.bridge!));
   }
 }
 
 export function newNetworkId(): string {
   return randomBytes(32).toString('hex');
-}
-
-/** The host's IPv4 routes (main table, without the default route), from /proc/net/route. */
-export async function hostRoutes(): Promise<Ipv4Subnet[]> {
-  const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
-  const out: Ipv4Subnet[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 8) continue;
-    const dest = leHex(f[1]!);
-    const maskBits = leHex(f[7]!);
-    if (maskBits === 0) continue;
-    const prefix = 32 - Math.log2((~maskBits >>> 0) + 1);
-    if (Number.isInteger(prefix)) out.push({ network: dest, prefix });
-  }
-  return out;
-}
-
-/** /proc/net/route prints addresses in host (little-endian) byte order. */
-function leHex(hex: string): number {
-  const n = parseInt(hex, 16);
-  return (((n & 0xff) << 24) | (((n >>> 8) & 0xff) << 16) | (((n >>> 16) & 0xff) << 8) | ((n >>> 24) & 0xff)) >>> 0;
 }

@@ -97,6 +97,22 @@ export class ContainerManager {
     return new StoreLock(join(this.paths.root, 'container-locks', id), 60_000);
   }
 
+  /**
+   * The paths of a container's run: under the run root recorded at its start, not this
+   * process's, so a tsdock with another TSDOCK_RUN_ROOT (sudo drops it) finds its runc state,
+   * exit file and conmon instead of declaring it dead.
+   */
+  runtimePathsOf(rec: ContainerRecord): RuntimePaths {
+    const runRoot = rec.runRoot ?? this.paths.runRoot;
+    return runRoot === this.paths.runRoot ? this.paths : new RuntimePaths(this.paths.root, runRoot);
+  }
+
+  /** runc with the container's own state root (see runtimePathsOf). */
+  runcFor(rec: ContainerRecord): Runc {
+    const paths = this.runtimePathsOf(rec);
+    return paths === this.paths ? this.runc : new Runc(this.settings.runcBinary, paths.runcRoot);
+  }
+
   // ---- lookup ----
 
   async list(): Promise<ContainerRecord[]> {
@@ -105,9 +121,11 @@ export class ContainerManager {
   }
 
   /** `logs -f`: calls `onLine` with each log line written from byte `offset` on, until the container stops. */
-  followLogUntilExit(id: string, offset: number, onLine: (line: string) => void): Promise<void> {
+  async followLogUntilExit(id: string, offset: number, onLine: (line: string) => void): Promise<void> {
+    const rec = await this.containers.get(id);
+    if (!rec) return;
     return followUntilExit(this.paths.log(id), offset, {
-      exitDir: this.paths.exitDir,
+      exitDir: this.runtimePathsOf(rec).exitDir,
       isRunning: async () => {
         const status = (await this.current(id))?.state.status;
         return status === 'running' || status === 'paused' || status === 'restarting';
@@ -166,6 +184,7 @@ export class ContainerManager {
       restartCount: 0,
       monitor: 'conmon',
       ownerPid: 0,
+      runRoot: this.paths.runRoot,
     };
     await mkdir(this.paths.containerDir(id), { recursive: true, mode: 0o711 });
     // Names must be unique across processes: allocate under the store lock.
@@ -196,9 +215,10 @@ export class ContainerManager {
   }
 
   private async prepare(rec: ContainerRecord, terminal: boolean): Promise<OciSpec> {
-    await rm(this.paths.exitFile(rec.id), { force: true });
-    await rm(this.paths.persist(rec.id), { recursive: true, force: true });
-    await mkdir(this.paths.persist(rec.id), { recursive: true });
+    const run = this.runtimePathsOf(rec);
+    await rm(run.exitFile(rec.id), { force: true });
+    await rm(run.persist(rec.id), { recursive: true, force: true });
+    await mkdir(run.persist(rec.id), { recursive: true });
     // Bridge networking (netns + CNI ADD) runs alongside the rootfs work; both are done before
     // runc joins the netns. A failure of either is cleaned up by the caller's recordFailure.
     const joined = rec.request.network === 'container' ? await this.joinedNetns(rec) : undefined;
@@ -234,7 +254,7 @@ export class ContainerManager {
     if (target.state.status !== 'running' && target.state.status !== 'paused') {
       throw new RuntimeError(`cannot join network of a non running container: ${target.id}; start ${target.name} first`);
     }
-    const pid = target.state.pid || (await this.runc.state(target.id))?.pid;
+    const pid = target.state.pid || (await this.runcFor(target).state(target.id))?.pid;
     if (!pid) throw new RuntimeError(`cannot join network of container ${target.name}: its process is not known`);
     return { netnsPath: `/proc/${pid}/ns/net`, containerId: target.id };
   }
@@ -250,7 +270,7 @@ export class ContainerManager {
     if (opts.needTty && (!rec.request.tty || !rec.request.interactive)) {
       throw new RuntimeError(`container ${rec.name} was not started with -it: it has no terminal to attach to (its logs and exec still work)`);
     }
-    return { rec, socketPath: this.paths.attachSocket(rec.id), controlPath: this.paths.controlFifo(rec.id) };
+    return { rec, socketPath: this.runtimePathsOf(rec).attachSocket(rec.id), controlPath: this.paths.controlFifo(rec.id) };
   }
 
   /** Starts a container detached, under conmon. */
@@ -261,6 +281,8 @@ export class ContainerManager {
       if (rec.state.status === 'running') return rec;
       transition(rec.state.status, 'start', rec.name);
       if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
+      // Nothing of the last run is left: this run lives under this process's run root.
+      rec.runRoot = this.paths.runRoot;
       try {
         await this.prepare(rec, rec.request.tty);
         const pid = await createWithConmon({
@@ -307,6 +329,7 @@ export class ContainerManager {
       transition(r.state.status, 'start', r.name);
       before = { ...r.state };
       if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
+      r.runRoot = this.paths.runRoot;
       try {
         await this.prepare(r, r.request.tty && io.inheritTty);
       } catch (err) {
@@ -366,7 +389,7 @@ export class ContainerManager {
     let oom = false;
     if (keep) {
       oom = await oomKilledFromCgroup(rec.id);
-      await this.runc.delete(rec.id, true).catch(() => {});
+      await this.runcFor(rec).delete(rec.id, true).catch(() => {});
     }
     // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
     const error = stderrTail ? extractRuncError(stderrTail) : '';
@@ -402,10 +425,11 @@ export class ContainerManager {
     const rec = await this.find(query);
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') return rec;
     const timeout = timeoutSeconds ?? rec.request.stopTimeout ?? 10;
-    if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => {});
-    await this.runc.kill(rec.id, rec.stopSignal).catch(ignoreGone);
+    const runc = this.runcFor(rec);
+    if (rec.state.status === 'paused') await runc.resume(rec.id).catch(() => {});
+    await runc.kill(rec.id, rec.stopSignal).catch(ignoreGone);
     if (!(await this.waitExited(rec.id, timeout * 1000))) {
-      await this.runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
+      await runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
       await this.waitExited(rec.id, 30_000);
     }
     return this.find(rec.id);
@@ -414,7 +438,7 @@ export class ContainerManager {
   async kill(query: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
     const rec = await this.find(query);
     transition(rec.state.status, 'kill', rec.name);
-    await this.runc.kill(rec.id, signal.startsWith('SIG') || /^\d+$/.test(signal) ? signal : `SIG${signal}`);
+    await this.runcFor(rec).kill(rec.id, signal.startsWith('SIG') || /^\d+$/.test(signal) ? signal : `SIG${signal}`);
     return rec;
   }
 
@@ -431,8 +455,8 @@ export class ContainerManager {
     return this.lockFor(found.id).withLock(async () => {
       const rec = await this.refresh((await this.containers.get(found.id))!);
       rec.state.status = transition(rec.state.status, paused ? 'pause' : 'unpause', rec.name);
-      if (paused) await this.runc.pause(rec.id);
-      else await this.runc.resume(rec.id);
+      if (paused) await this.runcFor(rec).pause(rec.id);
+      else await this.runcFor(rec).resume(rec.id);
       await this.containers.put(rec);
       return rec;
     });
@@ -473,8 +497,9 @@ export class ContainerManager {
       transition(rec.state.status, 'remove', rec.name);
     }
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
-      if (rec.state.status === 'paused') await this.runc.resume(rec.id).catch(() => {});
-      await this.runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
+      const runc = this.runcFor(rec);
+      if (rec.state.status === 'paused') await runc.resume(rec.id).catch(() => {});
+      await runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
       await this.waitExited(rec.id, 30_000);
       rec = (await this.containers.get(rec.id)) ?? rec;
     }
@@ -489,8 +514,9 @@ export class ContainerManager {
       if (!current) return;
       await this.cleanupRuntime(current);
       await this.containers.removeDir(rec.id);
-      await rm(this.paths.persist(rec.id), { recursive: true, force: true });
-      await rm(join(this.paths.socketDir, rec.id), { force: true });
+      const run = this.runtimePathsOf(current);
+      await rm(run.persist(rec.id), { recursive: true, force: true });
+      await rm(join(run.socketDir, rec.id), { force: true });
       if (volumes) {
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }
@@ -542,13 +568,14 @@ export class ContainerManager {
     const live = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
     if (!live) return rec;
     if (rec.monitor === 'foreground' && processAlive(rec.ownerPid)) return rec;
-    const exit = await readExitFile(this.paths.exitFile(rec.id));
+    const run = this.runtimePathsOf(rec);
+    const exit = await readExitFile(run.exitFile(rec.id));
     if (exit === undefined && rec.monitor === 'conmon') {
-      const conmonPid = Number((await readFile(this.paths.conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
+      const conmonPid = Number((await readFile(run.conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
       if (conmonPid && processAlive(conmonPid) && !(await isZombie(conmonPid))) return rec;
     }
     if (exit === undefined && rec.monitor === 'foreground') {
-      const st = await this.runc.state(rec.id).catch(() => undefined);
+      const st = await this.runcFor(rec).state(rec.id).catch(() => undefined);
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
     }
     return this.lockFor(rec.id).withLock(async () => {
@@ -556,7 +583,7 @@ export class ContainerManager {
       // Removed meanwhile (--rm, another rm): nothing to record, and no record to bring back.
       if (!latest) return rec;
       if (latest.state.status !== rec.state.status) return latest;
-      const oom = await stat(join(this.paths.persist(rec.id), 'oom')).then(() => true, () => false);
+      const oom = await stat(join(run.persist(rec.id), 'oom')).then(() => true, () => false);
       const finished = exit?.time ?? new Date();
       latest.state = {
         ...latest.state,
@@ -576,10 +603,11 @@ export class ContainerManager {
 
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    const run = this.runtimePathsOf(rec);
     // A stat instead of a runc call when runc has nothing for it (the common case).
-    if (await stat(join(this.paths.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id, true).catch(() => {});
+    if (await stat(join(run.runcRoot, rec.id)).then(() => true, () => false)) await this.runcFor(rec).delete(rec.id, true).catch(() => {});
     await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
-    await rm(this.paths.exitFile(rec.id), { force: true });
+    await rm(run.exitFile(rec.id), { force: true });
     await this.networking.teardown(rec.id);
   }
 

@@ -119,6 +119,12 @@ export interface ContainerRecord {
    */
   monitor: 'conmon' | 'foreground';
   ownerPid: number;
+  /**
+   * The run root (TSDOCK_RUN_ROOT) its last start used: runc's state, conmon's exit file, pid
+   * file and attach socket of that run live under it, whatever run root a later command has.
+   * Absent in records written before it existed: the current run root.
+   */
+  runRoot?: string;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -51,7 +51,8 @@ export async function execPty(containers: ContainerManager, query: string, opts:
   const pty = await import('node-pty');
   let proc;
   try {
-    proc = pty.spawn(containers.runc.binary, ['--root', containers.paths.runcRoot, 'exec', '--tty', '--process', file, rec.id], {
+    const runc = containers.runcFor(rec);
+    proc = pty.spawn(runc.binary, ['--root', runc.stateRoot, 'exec', '--tty', '--process', file, rec.id], {
       name: 'xterm-256color',
       cols: Math.max(1, opts.cols),
       rows: Math.max(1, opts.rows),
