@@ -45,7 +45,8 @@ export async function withContainerFs<T>(
     const rec = await manager.containers.get(found.id);
     if (!rec) throw new NoSuchContainerError(query);
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
-      const pid = rec.state.pid || (await manager.runc.state(rec.id).catch(() => undefined))?.pid || 0;
+      // A foreground run records no pid: ask its runc; when runc no longer knows it, it has stopped (copy from the overlay).
+      const pid = rec.state.pid || (await manager.runcFor(rec).state(rec.id).catch(() => undefined))?.pid || 0;
       const rooted = pid > 0 ? await RootedFs.open(`/proc/${pid}/root`).catch(() => undefined) : undefined;
       if (rooted) {
         try {
