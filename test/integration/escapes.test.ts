@@ -210,6 +210,17 @@ describe('cp', () => {
     await c.ok(['rm', '-f', 'swapper']);
   });
 
+  it('commit --pause=false of a container swapping a directory for a link to the host: the layer never carries the host file', async () => {
+    await c.ok(['run', '-d', '--name', 'committer', '--network', 'none', c.image, 'sh', '-c', `mkdir -p /w && cd /w && while :; do mkdir d; echo in-container > d/file; mv d d2; ln -s ${canary} d; rm d; mv d2 d; rm -r d; done`]);
+    for (let i = 0; i < 6; i++) {
+      const r = await c.run(['commit', '--pause=false', 'committer', `esc-commit:${i}`]);
+      expect(r.code, r.stderr).toBe(0);
+      const found = await inImage(`esc-commit:${i}`, 'cat /w/d/file /w/d2/file 2>/dev/null; true');
+      expect(found).not.toContain(SECRET.trim());
+    }
+    await c.ok(['rm', '-f', 'committer']);
+  });
+
   it('copies /proc files for their reported size: an endless pagemap does not fill the disk', async () => {
     await c.ok(['run', '-d', '--name', 'procs', '--network', 'none', c.image, 'sleep', '300']);
     const t0 = Date.now();

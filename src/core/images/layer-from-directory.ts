@@ -18,7 +18,7 @@ export async function importDirectoryLayer(store: Store, dir: string, opts: Laye
   const gzip = createGzip({ level: 6 });
   // The tar is produced while importLayer consumes it; an error reading a file destroys gzip,
   // which makes importLayer fail and discard what it stored.
-  const producing = pipeline(layerTarStream(entries), gzip).catch((err: unknown) => err as Error);
+  const producing = pipeline(layerTarStream(entries, dir), gzip).catch((err: unknown) => err as Error);
   const imported = await importLayer(store, gzip, { mediaType: MediaType.dockerLayerGzip }).catch(async (err: unknown) => {
     await producing; // settled: nothing reads the directory any more
     throw err;

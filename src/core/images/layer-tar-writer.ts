@@ -1,6 +1,7 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { join, relative } from 'node:path';
+import { release, RootedFs, type Dir } from '../fs/rooted-fs.js';
 import { Readable } from 'node:stream';
 import { Header, Pax, type HeaderData } from 'tar';
 import { isWhiteout, OpaqueReader, type LowerView } from '../runtime/container-diff.js';
@@ -81,7 +82,12 @@ export async function collectLayerEntries(root: string, opts: LayerTreeOptions =
     await opaque.scanTree(root, dirs);
   }
   const walker = new TreeWalker(root, opts, opaque);
-  return walker.walk('');
+  const tree = await RootedFs.open(root);
+  try {
+    return await walker.walk(tree.root, '');
+  } finally {
+    await tree.close();
+  }
 }
 
 async function collectDirs(dir: string, out: string[]): Promise<void> {
@@ -101,32 +107,43 @@ class TreeWalker {
     private readonly opaque: OpaqueReader,
   ) {}
 
-  async walk(rel: string): Promise<LayerEntry[]> {
-    const names = (await readdir(rel === '' ? this.root : join(this.root, rel))).sort(byteOrder);
+  /**
+   * The entries below `dir` (held open: the walk goes through descriptors, so a running
+   * container that swaps a directory for a symlink cannot make it list or read host files;
+   * what vanishes meanwhile is left out).
+   */
+  async walk(dir: Dir, rel: string): Promise<LayerEntry[]> {
+    const names = (await readdir(dir.self())).sort(byteOrder);
     const out: LayerEntry[] = [];
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
       if (this.opts.exclude?.(`/${path}`)) continue;
       const abs = join(this.root, path);
-      const st = await lstat(abs).catch(() => undefined);
+      const st = await lstat(dir.child(name)).catch(() => undefined);
       if (!st) continue; // removed while we read
       if (this.opts.overlay && isWhiteout(st)) {
         out.push({ name: whiteoutEntryName(path), type: 'File', mode: 0o644, uid: 0, gid: 0, mtime: st.mtime, size: 0 });
         continue;
       }
       if (st.isDirectory()) {
-        out.push(...(await this.directory(path, abs, st)));
+        const sub = await dir.openChild(name, `/${path}`).catch(() => undefined);
+        if (!sub) continue; // swapped for something else meanwhile
+        try {
+          out.push(...(await this.directory(sub, path, abs, st)));
+        } finally {
+          await sub.close();
+        }
         continue;
       }
-      const entry = await this.nonDirectory(path, abs, st);
+      const entry = await this.nonDirectory(path, abs, dir.child(name), st);
       if (entry) out.push(entry);
     }
     return out;
   }
 
-  private async directory(path: string, abs: string, st: Stats): Promise<LayerEntry[]> {
+  private async directory(dir: Dir, path: string, abs: string, st: Stats): Promise<LayerEntry[]> {
     const isOpaque = this.opts.overlay === true && (await this.opaque.isOpaque(abs));
-    const children = await this.walk(path);
+    const children = await this.walk(dir, path);
     if (!isOpaque && children.length === 0 && this.opts.lower) {
       const below = await this.opts.lower.lookup(`/${path}`);
       if (below?.isDirectory() && below.mode === st.mode && below.uid === st.uid && below.gid === st.gid) return [];
@@ -136,7 +153,7 @@ class TreeWalker {
     return [self, ...marker, ...children];
   }
 
-  private async nonDirectory(path: string, abs: string, st: Stats): Promise<LayerEntry | undefined> {
+  private async nonDirectory(path: string, abs: string, child: string, st: Stats): Promise<LayerEntry | undefined> {
     const base = { name: path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
     if (st.nlink > 1 && !st.isSymbolicLink()) {
       const key = `${st.dev}:${st.ino}`;
@@ -145,7 +162,10 @@ class TreeWalker {
       this.inodes.set(key, path);
     }
     if (st.isFile()) return { ...base, type: 'File', size: st.size, source: abs };
-    if (st.isSymbolicLink()) return { ...base, type: 'SymbolicLink', linkpath: await readlink(abs) };
+    if (st.isSymbolicLink()) {
+      const linkpath = await readlink(child).catch(() => undefined);
+      return linkpath === undefined ? undefined : { ...base, type: 'SymbolicLink', linkpath }; // undefined: removed meanwhile
+    }
     if (st.isCharacterDevice()) return { ...base, type: 'CharacterDevice', ...deviceNumbers(st.rdev) };
     if (st.isBlockDevice()) return { ...base, type: 'BlockDevice', ...deviceNumbers(st.rdev) };
     if (st.isFIFO()) return { ...base, type: 'FIFO' };
@@ -177,25 +197,50 @@ export function encodeEntryHeader(e: LayerEntry): Buffer {
   return Buffer.concat([pax.encode(), block]);
 }
 
-/** The uncompressed tar of the entries, with file data read as it streams. */
-export function layerTarStream(entries: LayerEntry[]): Readable {
-  return Readable.from(tarChunks(entries), { objectMode: false });
+/**
+ * The uncompressed tar of the entries, with file data read as it streams. With `root` (the
+ * directory the entries were collected from) each file is opened through RootedFs inside it:
+ * a running container (commit --pause=false) that swaps a directory for a symlink cannot make
+ * the layer carry a host file.
+ */
+export function layerTarStream(entries: LayerEntry[], root?: string): Readable {
+  return Readable.from(tarChunks(entries, root), { objectMode: false });
 }
 
-async function* tarChunks(entries: LayerEntry[]): AsyncGenerator<Buffer> {
-  for (const e of entries) {
-    yield encodeEntryHeader(e);
-    if (e.type !== 'File' || e.size === 0 || !e.source) continue;
-    yield* fileData(e.source, e.size);
-    const pad = (BLOCK - (e.size % BLOCK)) % BLOCK;
-    if (pad) yield Buffer.alloc(pad);
+async function* tarChunks(entries: LayerEntry[], rootDir: string | undefined): AsyncGenerator<Buffer> {
+  const root = rootDir === undefined ? undefined : await RootedFs.open(rootDir);
+  try {
+    for (const e of entries) {
+      yield encodeEntryHeader(e);
+      if (e.type !== 'File' || e.size === 0 || !e.source) continue;
+      yield* fileData(root && rootDir !== undefined ? await openInRoot(root, relative(rootDir, e.source)) : await open(e.source, 'r'), e.size);
+      const pad = (BLOCK - (e.size % BLOCK)) % BLOCK;
+      if (pad) yield Buffer.alloc(pad);
+    }
+    yield Buffer.alloc(BLOCK * 2); // end of archive
+  } finally {
+    await root?.close();
   }
-  yield Buffer.alloc(BLOCK * 2); // end of archive
 }
 
-/** Exactly `size` bytes of the file: a file that changed since its stat is cut or zero-filled, keeping the tar valid. */
-async function* fileData(path: string, size: number): AsyncGenerator<Buffer> {
-  const fh = await open(path, 'r');
+/** A regular file of the tree, opened on its parent's descriptor without following a link at its name; undefined when it is not one (any more). */
+async function openInRoot(root: RootedFs, rel: string): Promise<FileHandle | undefined> {
+  const loc = await root.locate(rel, { followLast: false }).catch(() => undefined);
+  if (!loc) return undefined;
+  try {
+    if (!loc.parent || !loc.stat?.isFile()) return undefined;
+    return await open(loc.parent.child(loc.name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
+  } finally {
+    await release(loc);
+  }
+}
+
+/** Exactly `size` bytes of the file: a file that changed since its stat (or is gone) is cut or zero-filled, keeping the tar valid. */
+async function* fileData(fh: FileHandle | undefined, size: number): AsyncGenerator<Buffer> {
+  if (!fh) {
+    yield Buffer.alloc(size);
+    return;
+  }
   try {
     let done = 0;
     while (done < size) {
