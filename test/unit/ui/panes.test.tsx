@@ -55,14 +55,23 @@ describe('ContainersPane', () => {
     expect(lastFrame()).toContain('c0000');
     expect(lastFrame()).toContain('c0018');
     expect(lastFrame()).not.toContain('c0019');
-    const started = performance.now();
-    for (let i = 1; i <= 100; i++) rerender(<ContainersPane containers={many} view={view(i * 9)} now={T0} width={78} height={20} focused loaded />);
-    const perFrame = (performance.now() - started) / 100;
+    // Medians of single frames: a garbage collection or another process's burst does not count.
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const timed = (fn: () => void) => {
+      const t0 = performance.now();
+      fn();
+      return performance.now() - t0;
+    };
+    const perFrame = median(Array.from({ length: 100 }, (_, k) => timed(() => rerender(<ContainersPane containers={many} view={view((k + 1) * 9)} now={T0} width={78} height={20} focused loaded />))));
     expect(lastFrame()).toContain('c0900');
     expect(lastFrame()).not.toContain('c0880');
-    // A frame of a 1,000-row list costs what a 19-row one does (generous bound for slow CI).
-    expect(perFrame).toBeLessThan(25);
-  });
+    // A frame of a 1,000-row list costs what a 19-row one does: compared in the same run, so a
+    // loaded machine slows both alike (an absolute bound failed on a busy 2-core machine).
+    const few = many.slice(0, 19);
+    const small = render(<ContainersPane containers={few} view={view(0)} now={T0} width={78} height={20} focused loaded />);
+    const perFrameFew = median(Array.from({ length: 100 }, (_, k) => timed(() => small.rerender(<ContainersPane containers={few} view={view((k + 1) % 19)} now={T0} width={78} height={20} focused loaded />))));
+    expect(perFrame).toBeLessThan(perFrameFew * 3 + 5);
+  }, 30_000);
 });
 
 describe('ImagesPane and RepositoriesPane', () => {
