@@ -1,5 +1,4 @@
-import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 
 /**
@@ -10,6 +9,10 @@ import { posix } from 'node:path';
  * by a host path that a later swap could redirect: each step opens `/proc/<pid>/fd/<dirfd>/<name>`
  * with O_NOFOLLOW, which names exactly the directory the descriptor holds, so a directory
  * replaced by a symlink between two steps fails the step instead of leading out of the root.
+ *
+ * The system calls are the synchronous ones: each is a few microseconds on a local file
+ * system, and a copy makes several per file, where a round trip through libuv's thread pool
+ * cost ten times the call (measured: cp of 3,000 files 4-9 s async, under 1 s sync).
  */
 
 export class PathEscapeError extends Error {}
@@ -29,15 +32,14 @@ const MAX_SWAPS = 20;
 
 /** A directory held open; single names below it are reached through `child(name)`. */
 export class Dir {
+  private open = true;
+
   constructor(
-    private readonly handle: FileHandle,
+    /** The directory's descriptor. */
+    readonly fd: number,
     /** Its path in the tree (after symlinks), for messages and mount look-ups. */
     readonly path: string,
   ) {}
-
-  get fd(): number {
-    return this.handle.fd;
-  }
 
   /**
    * A path naming `name` in exactly this directory. Only for system calls that do not follow
@@ -46,37 +48,40 @@ export class Dir {
    */
   child(name: string): string {
     if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new PathEscapeError(`invalid path component ${JSON.stringify(name)}`);
-    return `/proc/${process.pid}/fd/${this.handle.fd}/${name}`;
+    return `/proc/${process.pid}/fd/${this.fd}/${name}`;
   }
 
   /** The directory itself, as a path (for readdir, fchmod-like calls through the fd's path). */
   self(): string {
-    return `/proc/${process.pid}/fd/${this.handle.fd}`;
+    return `/proc/${process.pid}/fd/${this.fd}`;
   }
 
   /** Opens the directory `name` below this one; a symlink or non-directory there fails (ELOOP/ENOTDIR). */
   async openChild(name: string, path: string): Promise<Dir> {
-    return new Dir(await open(this.child(name), DIR_FLAGS), path);
+    return new Dir(openSync(this.child(name), DIR_FLAGS), path);
   }
 
-  stat(): Promise<Stats> {
-    return this.handle.stat();
+  async stat(): Promise<Stats> {
+    return fstatSync(this.fd);
   }
 
-  chown(uid: number, gid: number): Promise<void> {
-    return this.handle.chown(uid, gid);
+  async chown(uid: number, gid: number): Promise<void> {
+    fchownSync(this.fd, uid, gid);
   }
 
-  chmod(mode: number): Promise<void> {
-    return this.handle.chmod(mode);
+  async chmod(mode: number): Promise<void> {
+    fchmodSync(this.fd, mode);
   }
 
-  utimes(atime: Date, mtime: Date): Promise<void> {
-    return this.handle.utimes(atime, mtime);
+  async utimes(atime: Date, mtime: Date): Promise<void> {
+    futimesSync(this.fd, atime, mtime);
   }
 
+  /** Closes the descriptor (once: a second call does nothing). */
   async close(): Promise<void> {
-    await this.handle.close();
+    if (!this.open) return;
+    this.open = false;
+    closeSync(this.fd);
   }
 }
 
@@ -116,8 +121,8 @@ export class RootedFs {
 
   /** Opens `hostDir` as the root (following symlinks in the host path: the caller names it). */
   static async open(hostDir: string, mounts: RootMount[] = []): Promise<RootedFs> {
-    const handle = await open(hostDir, constants.O_RDONLY | constants.O_DIRECTORY);
-    return new RootedFs(new Dir(handle, '/'), hostDir, mounts.map((m) => ({ ...m, destination: posix.normalize(`/${m.destination}`) })));
+    const fd = openSync(hostDir, constants.O_RDONLY | constants.O_DIRECTORY);
+    return new RootedFs(new Dir(fd, '/'), hostDir, mounts.map((m) => ({ ...m, destination: posix.normalize(`/${m.destination}`) })));
   }
 
   get root(): Dir {
@@ -178,7 +183,7 @@ export class RootedFs {
 
   /** Opens a located directory: the root, a mount's source, or a real directory under its parent. */
   async openLocated(loc: Located): Promise<Dir> {
-    if (loc.mount) return new Dir(await open(loc.mount.source, constants.O_RDONLY | constants.O_DIRECTORY), loc.path);
+    if (loc.mount) return new Dir(openSync(loc.mount.source, constants.O_RDONLY | constants.O_DIRECTORY), loc.path);
     if (!loc.parent) return this.dupRoot();
     if (!loc.stat) throw Object.assign(new Error(`${loc.path}: no such file or directory`), { code: 'ENOENT' });
     return loc.parent.openChild(loc.name, loc.path);
@@ -206,19 +211,16 @@ export class RootedFs {
         const last = pending.length === 0;
         const mount = this.mountAt(here);
         if (mount) {
-          const st = await stat(mount.source).catch(() => undefined);
+          const st = statOrUndefined(mount.source, true);
           if (last) return { path: here, parent: undefined, name: part, stat: st, mount };
           if (!st?.isDirectory()) throw Object.assign(new Error(`${here}: not a directory`), { code: 'ENOTDIR' });
-          stack.push(new Dir(await open(mount.source, constants.O_RDONLY | constants.O_DIRECTORY), here));
+          stack.push(new Dir(openSync(mount.source, constants.O_RDONLY | constants.O_DIRECTORY), here));
           continue;
         }
-        let st = await lstat(dir.child(part)).catch((err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOENT') return undefined;
-          throw err;
-        });
+        let st = statOrUndefined(dir.child(part), false);
         if (st?.isSymbolicLink() && (!last || followLast)) {
           if (++links > MAX_LINKS) throw new PathEscapeError(`too many levels of symbolic links resolving ${path}`);
-          const target = await readlink(dir.child(part));
+          const target = readlinkSync(dir.child(part));
           if (target.startsWith('/')) await closeAbove(1);
           pending = [...splitPath(target), ...pending];
           continue;
@@ -229,10 +231,12 @@ export class RootedFs {
           return { path: here, parent: dir, name: part, stat: st };
         }
         if (!st && create) {
-          await mkdir(dir.child(part), 0o755).catch((err: NodeJS.ErrnoException) => {
-            if (err.code !== 'EEXIST') throw err;
-          });
-          st = await lstat(dir.child(part));
+          try {
+            mkdirSync(dir.child(part), 0o755);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          }
+          st = lstatSync(dir.child(part));
           if (st.isDirectory() && created) {
             const made = await dir.openChild(part, here);
             try {
@@ -278,7 +282,7 @@ export class RootedFs {
 
   /** A second descriptor of the root, for callers that close what they are given. */
   private async dupRoot(): Promise<Dir> {
-    return new Dir(await open(this.rootDir.self(), constants.O_RDONLY | constants.O_DIRECTORY), '/');
+    return new Dir(openSync(this.rootDir.self(), constants.O_RDONLY | constants.O_DIRECTORY), '/');
   }
 
   /** The parent of a directory just resolved to `path`, opened again (the stack holds it). */
@@ -290,6 +294,16 @@ export class RootedFs {
       return { path, parent: await this.dupRoot(), name, stat: st };
     }
     return { path, parent, name, stat: st };
+  }
+}
+
+/** stat (or lstat) of a path; undefined when it does not exist. */
+export function statOrUndefined(path: string, follow: boolean): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }
 

@@ -1,6 +1,5 @@
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
-import { Dir, release, RootedFs, type Located } from './rooted-fs.js';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { Dir, release, RootedFs, statOrUndefined, type Located } from './rooted-fs.js';
 import { deviceNumbers, type TreeEntry, type TreeEntryKind } from './tree-entry.js';
 
 /**
@@ -45,20 +44,20 @@ function baseEntry(rel: string, kind: TreeEntryKind, st: Stats): TreeEntry {
  * following a symlink: cut, or zero-filled when it shrank or is no longer a regular file.
  */
 async function* fileData(source: string, size: number): AsyncGenerator<Buffer> {
-  const fh = await open(source, FILE_FLAGS);
+  const fd = openSync(source, FILE_FLAGS);
   try {
-    if ((await fh.stat()).isFile()) yield* boundedData(fh, size);
+    if (fstatSync(fd).isFile()) yield* boundedData(fd, size);
     else if (size > 0) yield Buffer.alloc(size);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-async function* boundedData(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
+async function* boundedData(fd: number, size: number): AsyncGenerator<Buffer> {
   let done = 0;
   while (done < size) {
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - done));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, done);
+    const bytesRead = readSync(fd, buf, 0, buf.length, done);
     if (bytesRead === 0) {
       yield Buffer.alloc(size - done);
       return;
@@ -82,7 +81,7 @@ class Walk {
     const kind = kindOf(st);
     if (!kind) return;
     if (kind === 'symlink') {
-      yield { ...baseEntry(rel, kind, st), linkTarget: await readlink(source) };
+      yield { ...baseEntry(rel, kind, st), linkTarget: readlinkSync(source) };
       return;
     }
     if (kind !== 'file') {
@@ -103,12 +102,12 @@ class Walk {
 
   /** The contents of an open directory. `pending` holds hidden ancestors not yet emitted. */
   async *children(dir: Dir, rel: string, pending: TreeEntry[]): AsyncGenerator<TreeEntry> {
-    const names = (await readdir(dir.self())).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const names = readdirSync(dir.self()).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     for (const name of names) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const childPath = dir.path === '/' ? `/${name}` : `${dir.path}/${name}`;
       const mount = this.fs.mounts.find((m) => m.destination === childPath);
-      const st = mount ? await lstat(mount.source).catch(() => undefined) : await lstat(dir.child(name)).catch(() => undefined);
+      const st = statOrUndefined(mount ? mount.source : dir.child(name), false);
       if (!st) continue; // removed meanwhile
       const verdict = this.opts.filter?.(childRel, st.isDirectory()) ?? 'keep';
       if (verdict === 'skip') continue;

@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { lchown, link, lstat, lutimes, mkdir, open, readdir, rmdir, symlink, unlink } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import { runCommand } from '../runtime/run-command.js';
-import { Dir, PathEscapeError, release, RootedFs } from './rooted-fs.js';
+import { Dir, PathEscapeError, release, RootedFs, statOrUndefined } from './rooted-fs.js';
 import type { TreeEntry } from './tree-entry.js';
 
 /**
@@ -35,19 +34,25 @@ const joinIn = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir
 
 /** Removes `name` in `dir` whatever it is; a directory with everything below it, through descriptors. */
 export async function removeEntry(dir: Dir, name: string): Promise<void> {
-  const st = await lstat(dir.child(name)).catch(() => undefined);
+  const st = statOrUndefined(dir.child(name), false);
   if (!st) return;
   if (!st.isDirectory()) {
-    await unlink(dir.child(name));
+    unlinkSync(dir.child(name));
     return;
   }
   const sub = await dir.openChild(name, joinIn(dir.path, name));
   try {
-    for (const child of await readdir(sub.self())) await removeEntry(sub, child);
+    for (const child of readdirSync(sub.self())) await removeEntry(sub, child);
   } finally {
     await sub.close();
   }
-  await rmdir(dir.child(name));
+  rmdirSync(dir.child(name));
+}
+
+/** Writes all of `chunk` at the file's current offset. */
+function writeAll(fd: number, chunk: Buffer): void {
+  let off = 0;
+  while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
 }
 
 export class TreeWriter {
@@ -111,7 +116,7 @@ export class TreeWriter {
     if (mount) return this.writeMountPoint(e, path);
     const parent = await this.dirAt(posix.dirname(path));
     const name = posix.basename(path);
-    const existing = await lstat(parent.child(name)).catch(() => undefined);
+    const existing = statOrUndefined(parent.child(name), false);
     if (e.kind === 'directory') {
       if (existing?.isDirectory()) {
         if (!this.opts.keepExistingDirs) {
@@ -125,7 +130,7 @@ export class TreeWriter {
         await this.dropDirs(under);
         await removeEntry(parent, name);
       }
-      await mkdir(parent.child(name), 0o700);
+      mkdirSync(parent.child(name), 0o700);
       const dir = await this.dirAt(path);
       await this.setDirMeta(dir, e, path);
       this.written.add(e.rel);
@@ -138,27 +143,21 @@ export class TreeWriter {
     const { uid, gid } = this.owner(e);
     switch (e.kind) {
       case 'file': {
-        const fh = await open(parent.child(name), NEW_FILE, 0o600);
+        const fd = openSync(parent.child(name), NEW_FILE, 0o600);
         try {
-          let pos = 0;
-          if (e.data) {
-            for await (const chunk of e.data()) {
-              await fh.write(chunk, 0, chunk.length, pos);
-              pos += chunk.length;
-            }
-          }
-          await fh.chown(uid, gid);
-          await fh.chmod(this.mode(e)); // after chown, which clears setuid bits
-          await fh.utimes(e.atime, e.mtime);
+          if (e.data) for await (const chunk of e.data()) writeAll(fd, chunk);
+          fchownSync(fd, uid, gid);
+          fchmodSync(fd, this.mode(e)); // after chown, which clears setuid bits
+          futimesSync(fd, e.atime, e.mtime);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
         break;
       }
       case 'symlink':
-        await symlink(e.linkTarget ?? '', parent.child(name));
-        await lchown(parent.child(name), uid, gid);
-        await lutimes(parent.child(name), e.atime, e.mtime);
+        symlinkSync(e.linkTarget ?? '', parent.child(name));
+        lchownSync(parent.child(name), uid, gid);
+        lutimesSync(parent.child(name), e.atime, e.mtime);
         break;
       case 'hardlink': {
         const rel = e.linkTarget ?? '';
@@ -168,7 +167,7 @@ export class TreeWriter {
         const loc = await this.fs.locate(this.targetOf(rel), { followLast: false });
         try {
           if (!loc.parent || !loc.stat || loc.stat.isDirectory()) throw new TreeWriteError(`hardlink ${JSON.stringify(e.rel)}: target ${JSON.stringify(rel)} is not a file`);
-          await link(loc.parent.child(loc.name), parent.child(name));
+          linkSync(loc.parent.child(loc.name), parent.child(name));
         } finally {
           await release(loc);
         }
@@ -180,8 +179,8 @@ export class TreeWriter {
         const mode = (this.mode(e) & 0o7777).toString(8);
         const args = e.kind === 'fifo' ? ['-m', mode, parent.child(name), 'p'] : ['-m', mode, parent.child(name), e.kind === 'char' ? 'c' : 'b', String(e.devMajor ?? 0), String(e.devMinor ?? 0)];
         await runCommand('mknod', args);
-        await lchown(parent.child(name), uid, gid);
-        await lutimes(parent.child(name), e.atime, e.mtime);
+        lchownSync(parent.child(name), uid, gid);
+        lutimesSync(parent.child(name), e.atime, e.mtime);
         break;
       }
     }
@@ -196,11 +195,11 @@ export class TreeWriter {
         const dir = await this.dirAt(path);
         if (!this.opts.keepExistingDirs) await this.setDirMeta(dir, e, path);
       } else if (e.kind === 'file' && loc.stat?.isFile() && loc.mount) {
-        const fh = await open(loc.mount.source, constants.O_WRONLY | constants.O_TRUNC);
+        const fd = openSync(loc.mount.source, constants.O_WRONLY | constants.O_TRUNC);
         try {
-          if (e.data) for await (const chunk of e.data()) await fh.write(chunk);
+          if (e.data) for await (const chunk of e.data()) writeAll(fd, chunk);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
       } else {
         throw new TreeWriteError(`cannot replace the mount point ${path} with a ${e.kind}`);
