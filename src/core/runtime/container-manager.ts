@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as osConstants, hostname as osHostname } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ import { runUnderPty } from './foreground-pty.js';
 import { followUntilExit } from './log-follower.js';
 import { transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
-import { newContainerId, resolveContainer } from './container-id.js';
+import { newContainerId, NoSuchContainerError, resolveContainer } from './container-id.js';
 import { resolveProcessArgs } from './process-args.js';
 import { buildEnv } from './environment.js';
 import { trace } from '../trace.js';
@@ -51,6 +51,11 @@ export interface AttachStreams {
   stderr: Writable;
   /** Give the container the caller's terminal (runc copies between it and the container's pty). */
   inheritTty: boolean;
+  /**
+   * Aborted when the reader of stdout/stderr has gone (`run ... | head -1`): the container's next
+   * write then fails (EPIPE/SIGPIPE) or, on a terminal, it gets SIGHUP, so it ends as under Docker.
+   */
+  outputClosed?: AbortSignal;
 }
 
 /** The exit status runc reports for a process killed by a signal is 128 + signal, as Docker's. */
@@ -125,6 +130,16 @@ export class ContainerManager {
   async find(query: string): Promise<ContainerRecord> {
     const rec = resolveContainer(await this.containers.list(), query);
     return this.refresh(rec);
+  }
+
+  /**
+   * The record again once its lock is held: another tsdock (`rm -f`) may have removed it since
+   * find() saw it, and then the user gets Docker's "No such container" rather than a crash.
+   */
+  private async lockedCurrent(id: string, query: string): Promise<ContainerRecord> {
+    const rec = await this.current(id);
+    if (!rec) throw new NoSuchContainerError(query);
+    return rec;
   }
 
   // ---- create ----
@@ -257,7 +272,7 @@ export class ContainerManager {
   async start(query: string): Promise<ContainerRecord> {
     const found = await this.find(query);
     return this.lockFor(found.id).withLock(async () => {
-      const rec = await this.refresh((await this.containers.get(found.id))!);
+      const rec = await this.lockedCurrent(found.id, query);
       if (rec.state.status === 'running') return rec;
       transition(rec.state.status, 'start', rec.name);
       if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
@@ -303,7 +318,7 @@ export class ContainerManager {
     const found = await this.find(query);
     let before: ContainerRecord['state'] | undefined;
     const rec = await this.lockFor(found.id).withLock(async () => {
-      const r = await this.refresh((await this.containers.get(found.id))!);
+      const r = await this.lockedCurrent(found.id, query);
       transition(r.state.status, 'start', r.name);
       before = { ...r.state };
       if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
@@ -329,7 +344,7 @@ export class ContainerManager {
     if (tty) {
       // Under a pty of ours rather than the user's terminal itself, so the session is logged too.
       const log = new ContainerLogWriter(this.paths.log(rec.id));
-      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d) });
+      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d), outputClosed: io.outputClosed });
       await log.close();
     } else {
       const child = spawn(this.settings.runcBinary, runcArgs, {
@@ -351,6 +366,15 @@ export class ContainerManager {
         log.write('stderr', d);
       });
       if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
+      // runc hands these pipes to the container's process: closing our ends makes its next write
+      // fail with EPIPE/SIGPIPE, as the write of a program piped into `head` does.
+      const closePipes = () => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      };
+      if (io.outputClosed?.aborted) closePipes();
+      io.outputClosed?.addEventListener('abort', closePipes, { once: true });
+      child.once('close', () => io.outputClosed?.removeEventListener('abort', closePipes));
       child.once('close', () => void log.close());
       // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
       // forwards them to the container's process.
@@ -429,7 +453,7 @@ export class ContainerManager {
   private async setPaused(query: string, paused: boolean): Promise<ContainerRecord> {
     const found = await this.find(query);
     return this.lockFor(found.id).withLock(async () => {
-      const rec = await this.refresh((await this.containers.get(found.id))!);
+      const rec = await this.lockedCurrent(found.id, query);
       rec.state.status = transition(rec.state.status, paused ? 'pause' : 'unpause', rec.name);
       if (paused) await this.runc.pause(rec.id);
       else await this.runc.resume(rec.id);
@@ -478,15 +502,21 @@ export class ContainerManager {
       await this.waitExited(rec.id, 30_000);
       rec = (await this.containers.get(rec.id)) ?? rec;
     }
-    await this.destroy(rec, opts.volumes === true);
+    await this.destroy(rec, opts.volumes === true, opts.force === true);
     return rec;
   }
 
-  /** Deletes a container that is not running: runtime leftovers, its directory, and with `volumes` its anonymous volumes. */
-  private async destroy(rec: ContainerRecord, volumes: boolean): Promise<void> {
+  /**
+   * Deletes a container that is not running: runtime leftovers, its directory, and with `volumes` its anonymous volumes.
+   * A `start` from another tsdock may have won the lock first: without `force` a container running now is kept;
+   * with it, cleanupRuntime's `runc delete --force` kills it.
+   */
+  private async destroy(rec: ContainerRecord, volumes: boolean, force = true): Promise<void> {
     await this.lockFor(rec.id).withLock(async () => {
       const current = await this.containers.get(rec.id);
       if (!current) return;
+      const status = current.state.status;
+      if (!force && (status === 'running' || status === 'paused')) transition(status, 'remove', current.name);
       await this.cleanupRuntime(current);
       await this.containers.removeDir(rec.id);
       await rm(this.paths.persist(rec.id), { recursive: true, force: true });
@@ -495,7 +525,6 @@ export class ContainerManager {
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }
     });
-    await unlink(join(this.paths.root, 'container-locks', rec.id)).catch(() => {});
   }
 
   /** `network connect|disconnect`: changes a container's networks; a running one is (de)attached now. */
@@ -595,7 +624,8 @@ export class ContainerManager {
   /** conmon's exit command: record the exit, clean up, and honour --rm. */
   async cleanupAfterExit(id: string): Promise<void> {
     const rec = await this.containers.get(id);
-    if (!rec) return;
+    // Removed while it ran (`rm -f`): the exit file conmon has just written is all that is left.
+    if (!rec) return rm(this.paths.exitFile(id), { force: true });
     const now = await this.refresh(rec);
     if (now.request.autoRemove && now.state.status === 'exited') await this.remove(id, { volumes: true });
   }

@@ -6,6 +6,8 @@ export interface ForegroundPtyIo {
   stdout: Writable;
   /** Every byte the container's terminal writes, for the container log. */
   onOutput(data: Buffer): void;
+  /** Aborted when `stdout` has lost its reader: the terminal is hung up (SIGHUP), as when a terminal closes. */
+  outputClosed?: AbortSignal;
 }
 
 /**
@@ -38,15 +40,20 @@ export async function runUnderPty(file: string, args: string[], io: ForegroundPt
   // With `encoding: null` node-pty hands over raw bytes (typed as string).
   const data = proc.onData((d: string | Buffer) => {
     const chunk = typeof d === 'string' ? Buffer.from(d) : d;
-    out.write(chunk);
+    if (!io.outputClosed?.aborted) out.write(chunk);
     io.onOutput(chunk);
   });
+  // runc forwards the SIGHUP to the container's process.
+  const hangUp = () => proc.kill('SIGHUP');
+  if (io.outputClosed?.aborted) hangUp();
+  io.outputClosed?.addEventListener('abort', hangUp, { once: true });
   try {
     return await new Promise<number>((resolve) =>
       proc.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)),
     );
   } finally {
     data.dispose();
+    io.outputClosed?.removeEventListener('abort', hangUp);
     out.off?.('resize', onResize);
     input?.off('data', onInput);
     if (input?.isTTY) input.setRawMode?.(rawBefore);
