@@ -9,7 +9,7 @@ import { ZERO_TIME } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { RuntimePaths } from './runtime-paths.js';
 import { VolumeStore } from './volume-store.js';
-import { Runc, RuntimeError } from './runc.js';
+import { Runc, RuntimeError, silentRuntimeFailure } from './runc.js';
 import { createWithConmon } from './conmon.js';
 import { prepareContainer, resolveContainerUser } from './container-prepare.js';
 import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
@@ -219,7 +219,7 @@ export class ContainerManager {
     const joined = rec.request.network === 'container' ? await this.joinedNetns(rec) : undefined;
     const [network, spec] = await Promise.allSettled([
       this.networking.setup(rec),
-      this.layerDirs(rec).then((layerDirsTopFirst) =>
+      Promise.all([this.layerDirs(rec), this.recursiveReadOnlyFor(rec)]).then(([layerDirsTopFirst, recursiveReadOnly]) =>
         prepareContainer(
           rec,
           {
@@ -229,6 +229,7 @@ export class ContainerManager {
             layerDirsTopFirst,
             netnsPath: joined?.netnsPath ?? this.networking.plannedNetnsPath(rec),
             etcFilesOf: joined?.containerId,
+            recursiveReadOnly,
           },
           { terminal },
         ),
@@ -238,6 +239,11 @@ export class ContainerManager {
     if (spec.status === 'rejected') throw spec.reason;
     await this.networking.writeEtcFiles(rec);
     return spec.value;
+  }
+
+  /** The runtime is asked only when there is a read-only bind or volume to make recursive. */
+  private async recursiveReadOnlyFor(rec: ContainerRecord): Promise<boolean> {
+    return [...rec.request.binds, ...rec.request.volumes].some((m) => m.readOnly) && this.runc.supportsRecursiveReadOnly();
   }
 
   /** For `--network container:NAME`: the running container's netns to join (its files are shared too). */
@@ -338,7 +344,10 @@ export class ContainerManager {
     trace('prepared');
     const tty = rec.request.tty && io.inheritTty;
     const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
-    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', join(this.paths.bundle(rec.id), 'pidfile'), ...(keep ? ['--keep'] : []), rec.id];
+    const pidFile = join(this.paths.bundle(rec.id), 'pidfile');
+    // runc writes it once the container's process exists: its absence afterwards means the runtime never got that far.
+    await rm(pidFile, { force: true });
+    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', pidFile, ...(keep ? ['--keep'] : []), rec.id];
     let stderrTail = '';
     let code: number;
     if (tty) {
@@ -393,7 +402,8 @@ export class ContainerManager {
       await this.runc.delete(rec.id, true).catch(() => {});
     }
     // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
-    const error = stderrTail ? extractRuncError(stderrTail) : '';
+    const neverStarted = !stderrTail && !(await stat(pidFile).then(() => true, () => false));
+    const error = stderrTail ? extractRuncError(stderrTail) : neverStarted ? silentRuntimeFailure(this.settings.runcBinary, code) : '';
     if (error) {
       io.stderr.write(`Error: ${error}\n`);
       code = exitCodeForStartError(error);

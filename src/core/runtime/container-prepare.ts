@@ -21,6 +21,8 @@ export interface PrepareContext {
   netnsPath?: string;
   /** Container mode: the container whose /etc/hosts, /etc/hostname and resolv.conf are mounted instead of our own. */
   etcFilesOf?: string;
+  /** The runtime takes `rro` (recursively read-only binds). */
+  recursiveReadOnly?: boolean;
 }
 
 /**
@@ -38,16 +40,23 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
   if (!(await stat(cwdHost).catch(() => undefined))) await mkdir(cwdHost, { recursive: true, mode: 0o755 });
 
   const mounts: SpecMount[] = [];
+  // Read-only binds are read-only all the way down (mounts under the source too) where the
+  // runtime and kernel can do it (runc's `rro`: mount_setattr, Linux >= 5.12), as Docker 25 does.
+  const bindOptions = (m: { readOnly: boolean; propagation?: string }) => [
+    'rbind',
+    ...(m.readOnly ? ['ro', ...(ctx.recursiveReadOnly ? ['rro'] : [])] : ['rw']),
+    ...(m.propagation ? [m.propagation] : []),
+  ];
   for (const b of rec.request.binds) {
     // Docker creates a missing host directory for -v /host:/ctr.
     await mkdir(b.source, { recursive: true }).catch(() => {});
-    mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw'] });
+    mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: bindOptions(b) });
   }
   for (const v of rec.request.volumes) {
     const { created } = await ctx.volumes.ensure(v.name, { anonymous: v.anonymous });
     const data = ctx.volumes.dataPath(v.name);
-    if (created) await copyUp(await secureJoin(merged, v.destination), data);
-    mounts.push({ destination: v.destination, source: data, type: 'bind', options: ['rbind', v.readOnly ? 'ro' : 'rw'] });
+    if (created && !v.noCopy) await copyUp(await secureJoin(merged, v.destination), data);
+    mounts.push({ destination: v.destination, source: data, type: 'bind', options: bindOptions(v) });
   }
   for (const t of rec.request.tmpfs) mounts.push({ destination: t.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...t.options] });
 
