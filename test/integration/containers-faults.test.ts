@@ -3,7 +3,8 @@
 // container is still ended and removed; `start` and `rm -f` of one container racing from two
 // tsdock processes end with one winner and Docker's messages, never a crash or leftovers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +43,13 @@ function runWithClosingReader(args: string[], closeAt: 'first-line' | 'start' = 
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, firstLine: stdout.split('\n')[0]! }));
   });
+}
+
+const execFileP = promisify(execFile);
+
+async function runcRunning(id: string): Promise<boolean> {
+  const state = await execFileP('runc', ['--root', join(c.runRoot, 'runc'), 'state', id]).then((r) => JSON.parse(r.stdout) as { status: string }, () => undefined);
+  return state?.status === 'running';
 }
 
 const containerDirs = async () => (await readdir(join(c.sb.root, 'containers')).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{64}$/.test(d)).sort();
@@ -110,6 +118,30 @@ describe('start and rm -f of one container at once', () => {
     const r = await start;
     expect(r.stderr).toBe(`Error: No such container: ${id}\n`);
     expect(r.code).toBe(1);
+  });
+
+  it('a start whose container exits while it waits for the lock records the exit itself, without waiting for its own lock', async () => {
+    // A foreground run whose tsdock is SIGKILLed leaves a record that says running; the start
+    // below sees it running, then (lock held elsewhere) the container dies: once the start has
+    // the lock it must record the exit under that lock, not ask for it a second time (60 s timeout).
+    const fg = spawn(TSDOCK_BIN, ['run', '--name', 'orphan', '--network', 'none', IMG, 'sleep', '300'], { env: c.sb.env, stdio: 'ignore' });
+    await waitFor('the foreground container to run', async () => (await c.run(['inspect', '-f', '{{.State.Running}}', 'orphan'])).stdout.trim() === 'true');
+    const id = (await c.ok(['inspect', '-f', '{{.Id}}', 'orphan'])).trim();
+    const lock = join(c.sb.root, 'container-locks', id);
+    await writeFile(lock, String(process.pid), { flag: 'wx' });
+    const t0 = Date.now();
+    const start = c.run(['start', id]);
+    await sleep(1500);
+    fg.kill('SIGKILL');
+    await execFileP('runc', ['--root', join(c.runRoot, 'runc'), 'kill', id, 'KILL']);
+    await waitFor('runc to see the container stopped', async () => !(await runcRunning(id)));
+    await unlink(lock);
+    const r = await start;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect((await c.inspect('orphan')).State.Status).toBe('running');
+    await c.ok(['rm', '-f', 'orphan']);
   });
 
   it('20 rounds: one wins with Docker\'s messages; the container, its mounts and runc state are gone', async () => {

@@ -133,13 +133,13 @@ export class ContainerManager {
   }
 
   /**
-   * The record again once its lock is held: another tsdock (`rm -f`) may have removed it since
-   * find() saw it, and then the user gets Docker's "No such container" rather than a crash.
+   * The record again once its lock is held (the caller holds it): another tsdock (`rm -f`) may
+   * have removed it since find() saw it, and then the user gets Docker's "No such container".
    */
   private async lockedCurrent(id: string, query: string): Promise<ContainerRecord> {
-    const rec = await this.current(id);
+    const rec = await this.containers.get(id);
     if (!rec) throw new NoSuchContainerError(query);
-    return rec;
+    return this.refresh(rec, { lockHeld: true });
   }
 
   // ---- create ----
@@ -577,7 +577,7 @@ export class ContainerManager {
    * conmon wrote their exit file; foreground ones when their owning tsdock is gone and runc
    * no longer runs them. Exited containers get their runtime leftovers cleaned.
    */
-  async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
+  async refresh(rec: ContainerRecord, opts: { lockHeld?: boolean } = {}): Promise<ContainerRecord> {
     const live = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
     if (!live) return rec;
     if (rec.monitor === 'foreground' && processAlive(rec.ownerPid)) return rec;
@@ -590,7 +590,7 @@ export class ContainerManager {
       const st = await this.runc.state(rec.id).catch(() => undefined);
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
     }
-    return this.lockFor(rec.id).withLock(async () => {
+    const recordExit = async () => {
       const latest = await this.containers.get(rec.id);
       // Removed meanwhile (--rm, another rm): nothing to record, and no record to bring back.
       if (!latest) return rec;
@@ -610,7 +610,9 @@ export class ContainerManager {
       await this.containers.put(latest);
       await this.cleanupRuntime(latest);
       return latest;
-    });
+    };
+    // The container lock is not reentrant: a caller that holds it must not wait for it again.
+    return opts.lockHeld ? recordExit() : this.lockFor(rec.id).withLock(recordExit);
   }
 
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
