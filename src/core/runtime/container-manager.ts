@@ -349,6 +349,8 @@ export class ContainerManager {
     await rm(pidFile, { force: true });
     const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', pidFile, ...(keep ? ['--keep'] : []), rec.id];
     let stderrTail = '';
+    // Whether runc said anything at all (the container's stderr is runc's until it starts).
+    let stderrSeen = false;
     let code: number;
     if (tty) {
       // Under a pty of ours rather than the user's terminal itself, so the session is logged too.
@@ -365,6 +367,7 @@ export class ContainerManager {
         log.write('stdout', d);
       });
       child.stderr!.on('data', (d: Buffer) => {
+        stderrSeen = true;
         // runc's own failure (before the process started) is a logrus line, not container output.
         // (A program in the container may log in logrus' format too: match runc's own message.)
         if (/^time="[^"]*" level=error msg="runc run failed: /m.test(d.toString())) {
@@ -402,7 +405,8 @@ export class ContainerManager {
       await this.runc.delete(rec.id, true).catch(() => {});
     }
     // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
-    const neverStarted = !stderrTail && !(await stat(pidFile).then(() => true, () => false));
+    // On a terminal runc's messages went to the user directly: only a silent pipe is known to be silent.
+    const neverStarted = !tty && !stderrSeen && !(await stat(pidFile).then(() => true, () => false));
     const error = stderrTail ? extractRuncError(stderrTail) : neverStarted ? silentRuntimeFailure(this.settings.runcBinary, code) : '';
     if (error) {
       io.stderr.write(`Error: ${error}\n`);
