@@ -1,4 +1,5 @@
 import type { Engine } from '../core/engine.js';
+import type { ClosedOutput } from './closed-output.js';
 
 /** What a command needs from its surroundings; tests give their own streams. */
 export interface CliContext {
@@ -7,6 +8,8 @@ export interface CliContext {
   stderr: NodeJS.WriteStream | NodeJS.WritableStream;
   stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
   isTTY: boolean;
+  /** Ends tsdock quietly when stdout/stderr lose their reader; `hold` defers that for work that must finish. */
+  closedOutput: ClosedOutput;
 }
 
 export interface Command {

@@ -1,6 +1,7 @@
 import { Engine } from '../core/engine.js';
 import type { CliContext, Command } from './command.js';
 import { UsageError } from './args.js';
+import { ClosedOutput } from './closed-output.js';
 import { pullCommand } from './commands/pull.js';
 import { pushCommand } from './commands/push.js';
 import { saveCommand } from './commands/save.js';
@@ -134,6 +135,9 @@ function findCommand(args: string[]): { cmd: Command; argv: string[] } | undefin
 export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stderr' | 'stdin'> = process): Promise<number> {
   const out = io.stdout;
   const err = io.stderr;
+  const closedOutput = new ClosedOutput();
+  closedOutput.watch(out);
+  closedOutput.watch(err);
   try {
     const g = splitGlobal(argv);
     if (g.rest.length === 0 && (io.stdout as NodeJS.WriteStream).isTTY === true && (io.stdin as NodeJS.ReadStream).isTTY === true) {
@@ -163,6 +167,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
     const ctx: CliContext = {
       ...io,
       isTTY: (io.stdout as NodeJS.WriteStream).isTTY === true,
+      closedOutput,
       engine: () => (engine ??= Engine.open({ root: g.root, configPath: g.configPath })),
     };
     return await found.cmd.run(ctx, found.argv);

@@ -101,6 +101,19 @@ describe('run -it and exec -it under a terminal', () => {
     expect((await sb.run(['rm', 'ttylog'])).code).toBe(0);
   });
 
+  it('run -t passes the container\'s "\\r\\n" through unchanged (not "\\r\\r\\n") and restores the terminal', async () => {
+    // `script` gives tsdock a terminal and copies exactly what tsdock writes to it; `stty` after
+    // the run shows the terminal's output processing is back on.
+    const env = Object.entries({ TSDOCK_ROOT: sb.root, TSDOCK_CONFIG: sb.configPath, TSDOCK_RUN_ROOT: runRoot }).map(([k, v]) => `${k}=${v}`).join(' ');
+    for (const flags of ['-t', '-it']) {
+      const out = execFileSync('script', ['-qec', `env ${env} ${TSDOCK_BIN} run ${flags} --rm --network none ${image} echo hi; stty -a`, '/dev/null'], { encoding: 'latin1' });
+      const [run, after] = [out.slice(0, out.indexOf('speed')), out.slice(out.indexOf('speed'))];
+      expect(JSON.stringify(run.replace(/^(\^@)+/, '')), flags).toBe(JSON.stringify('hi\r\n'));
+      expect(after, flags).toMatch(/(^|\s)opost(\s|$)/m);
+    }
+    expect((await sb.run(['ps', '-aq'])).stdout).toBe('');
+  });
+
   it('exec -it into a detached container: a pty of its own and the exit code', async () => {
     const id = (await sb.run(['run', '-d', '--name', 'ttyhost', image, 'sleep', '300'])).stdout.trim();
     expect(id).toMatch(/^[a-f0-9]{64}$/);

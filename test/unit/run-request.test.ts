@@ -22,7 +22,7 @@ describe('runRequest', () => {
 
   it('says what is wrong with a malformed option', () => {
     expect(() => runRequest('b', [], { volume: ['data'] })).toThrow(RunOptionError);
-    expect(() => runRequest('b', [], { volume: ['data'] })).toThrow('the container path must be absolute');
+    expect(() => runRequest('b', [], { volume: ['data'] })).toThrow("invalid mount path: 'data' mount path must be absolute");
     expect(() => runRequest('b', [], { tmpfs: ['rel'] })).toThrow('must be absolute');
     expect(() => runRequest('b', [], { pidsLimit: 'x' })).toThrow('not an integer');
     expect(() => runRequest('b', [], { memory: 'lots' })).toThrow("invalid size: 'lots'");

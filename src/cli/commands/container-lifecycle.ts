@@ -40,12 +40,15 @@ export const startCommand: Command = {
     if (values.attach || values.interactive) {
       if (positionals.length > 1) throw new Error('you cannot start and attach multiple containers at once');
       const rec = await containers.find(positionals[0]!);
-      return containers.runAttached(rec.id, {
-        stdin: values.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
-        stdout: ctx.stdout as NodeJS.WriteStream,
-        stderr: ctx.stderr as NodeJS.WriteStream,
-        inheritTty: rec.request.tty,
-      });
+      return ctx.closedOutput.hold((outputClosed) =>
+        containers.runAttached(rec.id, {
+          stdin: values.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
+          stdout: ctx.stdout as NodeJS.WriteStream,
+          stderr: ctx.stderr as NodeJS.WriteStream,
+          inheritTty: rec.request.tty,
+          outputClosed,
+        }),
+      );
     }
     let status = 0;
     for (const target of positionals) {

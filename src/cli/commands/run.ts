@@ -154,29 +154,33 @@ export const runCommand: Command = {
   name: 'run',
   usage: 'tsdock run [OPTIONS] IMAGE [COMMAND] [ARG...]',
   summary: 'Create and run a new container from an image',
-  async run(ctx, argv) {
-    let autoRemove: (() => Promise<unknown>) | undefined;
-    try {
-      const { rec, values, containers } = await createFromArgs(ctx, 'run', argv);
-      if (rec.request.autoRemove) autoRemove = () => containers.remove(rec.id, { force: true, volumes: true }).catch(() => {});
-      if (values.detach) {
-        await containers.start(rec.id);
-        ctx.stdout.write(`${rec.id}\n`);
-        return 0;
-      }
-      return await containers.runAttached(rec.id, {
-        stdin: rec.request.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
-        stdout: ctx.stdout as NodeJS.WriteStream,
-        stderr: ctx.stderr as NodeJS.WriteStream,
-        inheritTty: rec.request.tty,
-      });
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      const e = err as Error & { exitCode?: number };
-      ctx.stderr.write(`Error: ${e.message}\n`);
-      // Docker removes a --rm container whose start failed (a taken port, a missing network, ...).
-      await autoRemove?.();
-      return err instanceof RunError ? err.exitCode : /^(cannot start|runc|OCI)/.test(e.message) || e.constructor.name === 'RuntimeError' ? exitCodeForStartError(e.message) : 125;
-    }
-  },
+  // Held against a closed stdout: the container is ended and, with --rm, removed before tsdock exits.
+  run: (ctx, argv) => ctx.closedOutput.hold((outputClosed) => runContainer(ctx, argv, outputClosed)),
 };
+
+async function runContainer(ctx: CliContext, argv: string[], outputClosed: AbortSignal): Promise<number> {
+  let autoRemove: (() => Promise<unknown>) | undefined;
+  try {
+    const { rec, values, containers } = await createFromArgs(ctx, 'run', argv);
+    if (rec.request.autoRemove) autoRemove = () => containers.remove(rec.id, { force: true, volumes: true }).catch(() => {});
+    if (values.detach) {
+      await containers.start(rec.id);
+      ctx.stdout.write(`${rec.id}\n`);
+      return 0;
+    }
+    return await containers.runAttached(rec.id, {
+      stdin: rec.request.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
+      stdout: ctx.stdout as NodeJS.WriteStream,
+      stderr: ctx.stderr as NodeJS.WriteStream,
+      inheritTty: rec.request.tty,
+      outputClosed,
+    });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const e = err as Error & { exitCode?: number };
+    ctx.stderr.write(`Error: ${e.message}\n`);
+    // Docker removes a --rm container whose start failed (a taken port, a missing network, ...).
+    await autoRemove?.();
+    return err instanceof RunError ? err.exitCode : /^(cannot start|runc|OCI)/.test(e.message) || e.constructor.name === 'RuntimeError' ? exitCodeForStartError(e.message) : 125;
+  }
+}

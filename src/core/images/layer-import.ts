@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { HashingCounter, type Digest } from './digest.js';
 import type { ImageLayer } from './image-record.js';
-import { unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
+import { CorruptLayerTarError, unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
 import { BlobVerificationError } from './content-store.js';
 import { layerCompression } from '../registry/media-types.js';
 import type { Store } from '../store/store.js';
@@ -64,8 +64,8 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
       pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]]),
       unpackLayer(diff, pending.diffDir),
     ]);
-    // A refused entry is the root cause even though it also cut the pipeline short.
-    if (unpacked.status === 'rejected' && unpacked.reason instanceof UnsafeLayerEntryError) throw unpacked.reason;
+    // A refused entry or a malformed tar is the root cause even though it also cut the pipeline short.
+    if (unpacked.status === 'rejected' && (unpacked.reason instanceof UnsafeLayerEntryError || unpacked.reason instanceof CorruptLayerTarError)) throw unpacked.reason;
     if (piped.status === 'rejected') throw piped.reason;
     if (unpacked.status === 'rejected') throw unpacked.reason;
     const blobDigest = await ingest.commit();
@@ -81,8 +81,15 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
     await ingest.abort();
     await store.layers.discard(pending);
     if (err instanceof LayerImportError || err instanceof BlobVerificationError || err instanceof UnsafeLayerEntryError) throw err;
+    // gunzip or the tar parser choking ("incorrect data check") means damaged bytes: say so, as a digest mismatch would.
+    if (isCorruptData(err)) throw new LayerImportError(`layer ${name} failed verification (digest mismatch or corrupt data): ${(err as Error).message}; nothing was stored`);
     throw new LayerImportError(`layer ${name}: ${(err as Error).message}`);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: bad or cut-off gzip data) and a malformed tar. */
+function isCorruptData(err: unknown): boolean {
+  return err instanceof CorruptLayerTarError || /^Z_/.test(String((err as NodeJS.ErrnoException).code ?? ''));
 }

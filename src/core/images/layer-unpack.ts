@@ -9,6 +9,11 @@ import { Header, Parser, type ReadEntry } from 'tar';
 const execFileP = promisify(execFile);
 
 /** A layer entry that would write outside the layer directory, or is otherwise crafted. */
+/** The tar stream itself is malformed (bad headers, checksums): the layer's bytes are damaged. */
+export class CorruptLayerTarError extends Error {
+  override readonly name = 'CorruptLayerTarError';
+}
+
 export class UnsafeLayerEntryError extends Error {
   override readonly name = 'UnsafeLayerEntryError';
   constructor(
@@ -90,7 +95,7 @@ export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: s
   parser.on('warn', (code: string, message: string) => {
     // An empty layer (only zero blocks, or no bytes) is valid; node-tar calls it unrecognized.
     if (code === 'TAR_BAD_ARCHIVE' && message === 'Unrecognized archive format') return;
-    fail(new Error(`corrupt layer tar: ${message} (${code})`));
+    fail(new CorruptLayerTarError(`corrupt layer tar: ${message} (${code})`));
   });
   parser.on('error', fail);
   // After the end-of-archive blocks node-tar keeps appending whatever it is fed to one growing buffer.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { RuntimeError, cleanRuncMessage } from './runc.js';
+import { RuntimeError, cleanRuncMessage, silentRuntimeFailure } from './runc.js';
 
 export interface ConmonOptions {
   conmonBinary: string;
@@ -78,6 +78,22 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
       }
     });
     child.on('error', (err) => finish(new RuntimeError(`cannot start conmon (${o.conmonBinary}): ${err.message}; run scripts/setup.sh`)));
-    sync.on('close', () => finish(new RuntimeError(`conmon exited before the container was created: ${stderr.trim() || 'no message'}`)));
+    sync.on('close', () => {
+      if (settled) return;
+      if (stderr.trim()) return finish(new RuntimeError(`conmon exited before the container was created: ${stderr.trim()}`));
+      // conmon passes on nothing when the runtime failed silently: find out whether it works at all.
+      void runtimeVersionStatus(o.runcBinary).then((status) =>
+        finish(new RuntimeError(status === 0 ? `conmon exited before the container was created, without an error message (runtime ${o.runcBinary})` : silentRuntimeFailure(o.runcBinary, `${status} (for --version too)`))),
+      );
+    });
+  });
+}
+
+/** The exit status of `RUNTIME --version` (a signal or a spawn error counts as failure). */
+function runtimeVersionStatus(runtime: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(runtime, ['--version'], { stdio: 'ignore' });
+    child.on('error', () => resolve(127));
+    child.on('close', (code) => resolve(code ?? 128));
   });
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as osConstants, hostname as osHostname } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { ZERO_TIME } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { RuntimePaths } from './runtime-paths.js';
 import { VolumeStore } from './volume-store.js';
-import { Runc, RuntimeError } from './runc.js';
+import { Runc, RuntimeError, silentRuntimeFailure } from './runc.js';
 import { createWithConmon } from './conmon.js';
 import { prepareContainer, resolveContainerUser } from './container-prepare.js';
 import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
@@ -19,7 +19,7 @@ import { runUnderPty } from './foreground-pty.js';
 import { followUntilExit } from './log-follower.js';
 import { transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
-import { newContainerId, resolveContainer } from './container-id.js';
+import { newContainerId, NoSuchContainerError, resolveContainer } from './container-id.js';
 import { resolveProcessArgs } from './process-args.js';
 import { buildEnv } from './environment.js';
 import { trace } from '../trace.js';
@@ -51,6 +51,11 @@ export interface AttachStreams {
   stderr: Writable;
   /** Give the container the caller's terminal (runc copies between it and the container's pty). */
   inheritTty: boolean;
+  /**
+   * Aborted when the reader of stdout/stderr has gone (`run ... | head -1`): the container's next
+   * write then fails (EPIPE/SIGPIPE) or, on a terminal, it gets SIGHUP, so it ends as under Docker.
+   */
+  outputClosed?: AbortSignal;
 }
 
 /** The exit status runc reports for a process killed by a signal is 128 + signal, as Docker's. */
@@ -145,6 +150,16 @@ export class ContainerManager {
     return this.refresh(rec);
   }
 
+  /**
+   * The record again once its lock is held (the caller holds it): another tsdock (`rm -f`) may
+   * have removed it since find() saw it, and then the user gets Docker's "No such container".
+   */
+  private async lockedCurrent(id: string, query: string): Promise<ContainerRecord> {
+    const rec = await this.containers.get(id);
+    if (!rec) throw new NoSuchContainerError(query);
+    return this.refresh(rec, { lockHeld: true });
+  }
+
   // ---- create ----
 
   async create(image: ImageRecord, req: ContainerSpecRequest, name?: string): Promise<ContainerRecord> {
@@ -224,7 +239,7 @@ export class ContainerManager {
     const joined = rec.request.network === 'container' ? await this.joinedNetns(rec) : undefined;
     const [network, spec] = await Promise.allSettled([
       this.networking.setup(rec),
-      this.layerDirs(rec).then((layerDirsTopFirst) =>
+      Promise.all([this.layerDirs(rec), this.recursiveReadOnlyFor(rec)]).then(([layerDirsTopFirst, recursiveReadOnly]) =>
         prepareContainer(
           rec,
           {
@@ -234,6 +249,7 @@ export class ContainerManager {
             layerDirsTopFirst,
             netnsPath: joined?.netnsPath ?? this.networking.plannedNetnsPath(rec),
             etcFilesOf: joined?.containerId,
+            recursiveReadOnly,
           },
           { terminal },
         ),
@@ -243,6 +259,11 @@ export class ContainerManager {
     if (spec.status === 'rejected') throw spec.reason;
     await this.networking.writeEtcFiles(rec);
     return spec.value;
+  }
+
+  /** The runtime is asked only when there is a read-only bind or volume to make recursive. */
+  private async recursiveReadOnlyFor(rec: ContainerRecord): Promise<boolean> {
+    return [...rec.request.binds, ...rec.request.volumes].some((m) => m.readOnly) && this.runc.supportsRecursiveReadOnly();
   }
 
   /** For `--network container:NAME`: the running container's netns to join (its files are shared too). */
@@ -277,7 +298,7 @@ export class ContainerManager {
   async start(query: string): Promise<ContainerRecord> {
     const found = await this.find(query);
     return this.lockFor(found.id).withLock(async () => {
-      const rec = await this.refresh((await this.containers.get(found.id))!);
+      const rec = await this.lockedCurrent(found.id, query);
       if (rec.state.status === 'running') return rec;
       transition(rec.state.status, 'start', rec.name);
       if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
@@ -325,7 +346,7 @@ export class ContainerManager {
     const found = await this.find(query);
     let before: ContainerRecord['state'] | undefined;
     const rec = await this.lockFor(found.id).withLock(async () => {
-      const r = await this.refresh((await this.containers.get(found.id))!);
+      const r = await this.lockedCurrent(found.id, query);
       transition(r.state.status, 'start', r.name);
       before = { ...r.state };
       if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
@@ -346,13 +367,18 @@ export class ContainerManager {
     trace('prepared');
     const tty = rec.request.tty && io.inheritTty;
     const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
-    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', join(this.paths.bundle(rec.id), 'pidfile'), ...(keep ? ['--keep'] : []), rec.id];
+    const pidFile = join(this.paths.bundle(rec.id), 'pidfile');
+    // runc writes it once the container's process exists: its absence afterwards means the runtime never got that far.
+    await rm(pidFile, { force: true });
+    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', pidFile, ...(keep ? ['--keep'] : []), rec.id];
     let stderrTail = '';
+    // Whether runc said anything at all (the container's stderr is runc's until it starts).
+    let stderrSeen = false;
     let code: number;
     if (tty) {
       // Under a pty of ours rather than the user's terminal itself, so the session is logged too.
       const log = new ContainerLogWriter(this.paths.log(rec.id));
-      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d) });
+      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d), outputClosed: io.outputClosed });
       await log.close();
     } else {
       const child = spawn(this.settings.runcBinary, runcArgs, {
@@ -364,6 +390,7 @@ export class ContainerManager {
         log.write('stdout', d);
       });
       child.stderr!.on('data', (d: Buffer) => {
+        stderrSeen = true;
         // runc's own failure (before the process started) is a logrus line, not container output.
         // (A program in the container may log in logrus' format too: match runc's own message.)
         if (/^time="[^"]*" level=error msg="runc run failed: /m.test(d.toString())) {
@@ -374,6 +401,15 @@ export class ContainerManager {
         log.write('stderr', d);
       });
       if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
+      // runc hands these pipes to the container's process: closing our ends makes its next write
+      // fail with EPIPE/SIGPIPE, as the write of a program piped into `head` does.
+      const closePipes = () => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      };
+      if (io.outputClosed?.aborted) closePipes();
+      io.outputClosed?.addEventListener('abort', closePipes, { once: true });
+      child.once('close', () => io.outputClosed?.removeEventListener('abort', closePipes));
       child.once('close', () => void log.close());
       // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
       // forwards them to the container's process.
@@ -392,7 +428,9 @@ export class ContainerManager {
       await this.runcFor(rec).delete(rec.id, true).catch(() => {});
     }
     // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
-    const error = stderrTail ? extractRuncError(stderrTail) : '';
+    // On a terminal runc's messages went to the user directly: only a silent pipe is known to be silent.
+    const neverStarted = !tty && !stderrSeen && !(await stat(pidFile).then(() => true, () => false));
+    const error = stderrTail ? extractRuncError(stderrTail) : neverStarted ? silentRuntimeFailure(this.settings.runcBinary, code) : '';
     if (error) {
       io.stderr.write(`Error: ${error}\n`);
       code = exitCodeForStartError(error);
@@ -453,7 +491,7 @@ export class ContainerManager {
   private async setPaused(query: string, paused: boolean): Promise<ContainerRecord> {
     const found = await this.find(query);
     return this.lockFor(found.id).withLock(async () => {
-      const rec = await this.refresh((await this.containers.get(found.id))!);
+      const rec = await this.lockedCurrent(found.id, query);
       rec.state.status = transition(rec.state.status, paused ? 'pause' : 'unpause', rec.name);
       if (paused) await this.runcFor(rec).pause(rec.id);
       else await this.runcFor(rec).resume(rec.id);
@@ -503,15 +541,21 @@ export class ContainerManager {
       await this.waitExited(rec.id, 30_000);
       rec = (await this.containers.get(rec.id)) ?? rec;
     }
-    await this.destroy(rec, opts.volumes === true);
+    await this.destroy(rec, opts.volumes === true, opts.force === true);
     return rec;
   }
 
-  /** Deletes a container that is not running: runtime leftovers, its directory, and with `volumes` its anonymous volumes. */
-  private async destroy(rec: ContainerRecord, volumes: boolean): Promise<void> {
+  /**
+   * Deletes a container that is not running: runtime leftovers, its directory, and with `volumes` its anonymous volumes.
+   * A `start` from another tsdock may have won the lock first: without `force` a container running now is kept;
+   * with it, cleanupRuntime's `runc delete --force` kills it.
+   */
+  private async destroy(rec: ContainerRecord, volumes: boolean, force = true): Promise<void> {
     await this.lockFor(rec.id).withLock(async () => {
       const current = await this.containers.get(rec.id);
       if (!current) return;
+      const status = current.state.status;
+      if (!force && (status === 'running' || status === 'paused')) transition(status, 'remove', current.name);
       await this.cleanupRuntime(current);
       await this.containers.removeDir(rec.id);
       const run = this.runtimePathsOf(current);
@@ -521,7 +565,6 @@ export class ContainerManager {
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }
     });
-    await unlink(join(this.paths.root, 'container-locks', rec.id)).catch(() => {});
   }
 
   /** `network connect|disconnect`: changes a container's networks; a running one is (de)attached now. */
@@ -564,7 +607,7 @@ export class ContainerManager {
    * conmon wrote their exit file; foreground ones when their owning tsdock is gone and runc
    * no longer runs them. Exited containers get their runtime leftovers cleaned.
    */
-  async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
+  async refresh(rec: ContainerRecord, opts: { lockHeld?: boolean } = {}): Promise<ContainerRecord> {
     const live = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
     if (!live) return rec;
     if (rec.monitor === 'foreground' && processAlive(rec.ownerPid)) return rec;
@@ -578,7 +621,7 @@ export class ContainerManager {
       const st = await this.runcFor(rec).state(rec.id).catch(() => undefined);
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
     }
-    return this.lockFor(rec.id).withLock(async () => {
+    const recordExit = async () => {
       const latest = await this.containers.get(rec.id);
       // Removed meanwhile (--rm, another rm): nothing to record, and no record to bring back.
       if (!latest) return rec;
@@ -598,7 +641,9 @@ export class ContainerManager {
       await this.containers.put(latest);
       await this.cleanupRuntime(latest);
       return latest;
-    });
+    };
+    // The container lock is not reentrant: a caller that holds it must not wait for it again.
+    return opts.lockHeld ? recordExit() : this.lockFor(rec.id).withLock(recordExit);
   }
 
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
@@ -623,7 +668,8 @@ export class ContainerManager {
   /** conmon's exit command: record the exit, clean up, and honour --rm. */
   async cleanupAfterExit(id: string): Promise<void> {
     const rec = await this.containers.get(id);
-    if (!rec) return;
+    // Removed while it ran (`rm -f`): the exit file conmon has just written is all that is left.
+    if (!rec) return rm(this.paths.exitFile(id), { force: true });
     const now = await this.refresh(rec);
     if (now.request.autoRemove && now.state.status === 'exited') await this.remove(id, { volumes: true });
   }

@@ -23,6 +23,8 @@ export interface PrepareContext {
   netnsPath?: string;
   /** Container mode: the container whose /etc/hosts, /etc/hostname and resolv.conf are mounted instead of our own. */
   etcFilesOf?: string;
+  /** The runtime takes `rro` (recursively read-only binds). */
+  recursiveReadOnly?: boolean;
 }
 
 /**
@@ -42,21 +44,28 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
     await (await root.mkdirAll(rec.workdir, makeDir755)).close();
     for (const v of rec.request.volumes) {
       const { created } = await ctx.volumes.ensure(v.name, { anonymous: v.anonymous });
-      if (created) await copyUp(root, v.destination, ctx.volumes.dataPath(v.name));
+      if (created && !v.noCopy) await copyUp(root, v.destination, ctx.volumes.dataPath(v.name));
     }
   } finally {
     await root.close();
   }
 
   const mounts: SpecMount[] = [];
+  // Read-only binds are read-only all the way down (mounts under the source too) where the
+  // runtime and kernel can do it (runc's `rro`: mount_setattr, Linux >= 5.12), as Docker 25 does.
+  const bindOptions = (m: { readOnly: boolean; propagation?: string }) => [
+    'rbind',
+    ...(m.readOnly ? ['ro', ...(ctx.recursiveReadOnly ? ['rro'] : [])] : ['rw']),
+    ...(m.propagation ? [m.propagation] : []),
+  ];
   for (const b of rec.request.binds) {
     // Docker creates a missing host directory for -v /host:/ctr.
     await mkdir(b.source, { recursive: true }).catch(() => {});
-    mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: ['rbind', b.readOnly ? 'ro' : 'rw'] });
+    mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: bindOptions(b) });
   }
   for (const v of rec.request.volumes) {
     const data = ctx.volumes.dataPath(v.name);
-    mounts.push({ destination: v.destination, source: data, type: 'bind', options: ['rbind', v.readOnly ? 'ro' : 'rw'] });
+    mounts.push({ destination: v.destination, source: data, type: 'bind', options: bindOptions(v) });
   }
   for (const t of rec.request.tmpfs) mounts.push({ destination: t.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...t.options] });
 

@@ -1,5 +1,6 @@
 import type { Digest } from '../images/digest.js';
 import type { PortRequest } from '../network/port-spec.js';
+import type { Propagation } from './volume-spec.js';
 
 /** Docker's container states. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -8,6 +9,8 @@ export interface BindMount {
   source: string;
   destination: string;
   readOnly: boolean;
+  /** `-v ...:rshared` and the like; runc's default (rprivate) when absent. */
+  propagation?: Propagation;
 }
 
 export interface VolumeMount {
@@ -16,6 +19,9 @@ export interface VolumeMount {
   destination: string;
   readOnly: boolean;
   anonymous: boolean;
+  propagation?: Propagation;
+  /** `-v name:/path:nocopy`: a new volume is not filled with the image's files at its path. */
+  noCopy?: boolean;
 }
 
 export interface TmpfsMount {

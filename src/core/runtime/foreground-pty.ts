@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 export interface ForegroundPtyIo {
@@ -6,6 +7,8 @@ export interface ForegroundPtyIo {
   stdout: Writable;
   /** Every byte the container's terminal writes, for the container log. */
   onOutput(data: Buffer): void;
+  /** Aborted when `stdout` has lost its reader: the terminal is hung up (SIGHUP), as when a terminal closes. */
+  outputClosed?: AbortSignal;
 }
 
 /**
@@ -30,6 +33,8 @@ export async function runUnderPty(file: string, args: string[], io: ForegroundPt
   });
   const rawBefore = input?.isTTY === true && (input as NodeJS.ReadStream).isRaw;
   if (input?.isTTY) input.setRawMode?.(true);
+  // After setRawMode, which saves and later restores the terminal state it found.
+  const restoreOutput = out.isTTY ? passOutputUnchanged(out) : undefined;
   const onInput = (d: Buffer | string) => proc.write(d);
   input?.on('data', onInput);
   input?.resume();
@@ -38,18 +43,40 @@ export async function runUnderPty(file: string, args: string[], io: ForegroundPt
   // With `encoding: null` node-pty hands over raw bytes (typed as string).
   const data = proc.onData((d: string | Buffer) => {
     const chunk = typeof d === 'string' ? Buffer.from(d) : d;
-    out.write(chunk);
+    if (!io.outputClosed?.aborted) out.write(chunk);
     io.onOutput(chunk);
   });
+  // runc forwards the SIGHUP to the container's process.
+  const hangUp = () => proc.kill('SIGHUP');
+  if (io.outputClosed?.aborted) hangUp();
+  io.outputClosed?.addEventListener('abort', hangUp, { once: true });
   try {
     return await new Promise<number>((resolve) =>
       proc.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)),
     );
   } finally {
     data.dispose();
+    io.outputClosed?.removeEventListener('abort', hangUp);
     out.off?.('resize', onResize);
     input?.off('data', onInput);
     if (input?.isTTY) input.setRawMode?.(rawBefore);
+    restoreOutput?.();
     input?.pause();
   }
+}
+
+/**
+ * The container's pty already turned "\n" into "\r\n"; the user's terminal must not do it again
+ * ("\r\r\n"), so its output processing (OPOST) is off while the container runs, as Docker's raw
+ * terminal. Node's setRawMode leaves OPOST on and has no other termios call: stty does it, on the
+ * terminal given as its stdin. Returns the function that restores the terminal as it was.
+ */
+function passOutputUnchanged(out: NodeJS.WriteStream): (() => void) | undefined {
+  const fd = (out as NodeJS.WriteStream & { fd?: number }).fd;
+  if (typeof fd !== 'number') return undefined;
+  const stty = (args: string[]) => spawnSync('stty', args, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+  const saved = stty(['-g']);
+  if (saved.status !== 0) return undefined;
+  stty(['-opost']);
+  return () => void stty([saved.stdout.trim()]);
 }

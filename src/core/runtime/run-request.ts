@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { BindMount, ContainerSpecRequest, TmpfsMount, VolumeMount } from './container-record.js';
 import { parseCpus, parseMemory, validateCpus, validateMemory } from './resources.js';
 import { networkRequest } from '../network/network-options.js';
+import { parseVolumeSpec, VolumeSpecError, type VolumeSpec } from './volume-spec.js';
 
 /** A malformed option (a volume spec, a tmpfs path, a number): Docker's usage errors. */
 export class RunOptionError extends Error {}
@@ -124,24 +125,18 @@ export function runRequest(image: string, cmd: string[], o: RunOptions, hostEnv:
   };
 }
 
-/** `-v /host:/ctr[:ro]` binds, `-v name:/ctr[:ro]` named volumes, `-v /ctr` anonymous ones. */
+/** `-v /host:/ctr[:MODE]` binds, `-v name:/ctr[:MODE]` named volumes, `-v /ctr` anonymous ones. */
 export function parseVolume(spec: string, binds: BindMount[], volumes: VolumeMount[]): void {
-  const parts = spec.split(':');
-  // The last part is a mode (`ro`, `rw`) when there are three parts, or two and the second
-  // is not a path (`-v /data:ro`).
-  let mode = '';
-  if (parts.length === 3 || (parts.length === 2 && !parts[1]!.startsWith('/'))) mode = parts.pop()!;
-  if (parts.length > 2) throw new RunOptionError(`invalid volume specification: "${spec}"`);
-  const readOnly = mode.split(',').includes('ro');
-  if (parts.length === 1) {
-    if (!parts[0]!.startsWith('/')) throw new RunOptionError(`invalid volume specification: "${spec}": the container path must be absolute`);
-    volumes.push({ name: randomVolumeName(), destination: parts[0]!, readOnly, anonymous: true });
-    return;
+  let v: VolumeSpec;
+  try {
+    v = parseVolumeSpec(spec);
+  } catch (err) {
+    if (err instanceof VolumeSpecError) throw new RunOptionError(err.message);
+    throw err;
   }
-  const [source, destination] = parts as [string, string];
-  if (!destination.startsWith('/')) throw new RunOptionError(`invalid volume specification: "${spec}": the container path must be absolute`);
-  if (source.startsWith('/') || source.startsWith('.')) binds.push({ source: resolve(source), destination, readOnly });
-  else volumes.push({ name: source, destination, readOnly, anonymous: false });
+  const { destination, readOnly, propagation } = v;
+  if (v.kind === 'bind') binds.push({ source: resolve(v.source!), destination, readOnly, ...(propagation && { propagation }) });
+  else volumes.push({ name: v.source ?? randomVolumeName(), destination, readOnly, anonymous: v.source === undefined, ...(propagation && { propagation }), ...(v.noCopy && { noCopy: true }) });
 }
 
 function randomVolumeName(): string {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { release } from 'node:os';
 import { runCommand, CommandFailedError } from './run-command.js';
 
 export interface RuncState {
@@ -69,6 +70,20 @@ export class Runc {
     return this.call(['resume', id]);
   }
 
+  /**
+   * Whether read-only binds can be made read-only recursively (the `rro` mount option): runc >= 1.1
+   * on a kernel with mount_setattr (>= 5.12). Asked once per process, and only when a bind is read-only.
+   */
+  supportsRecursiveReadOnly(): Promise<boolean> {
+    this.recursiveReadOnly ??= runCommand(this.binary, ['--version']).then(
+      (out) => kernelAtLeast(release(), 5, 12) && versionAtLeast(/^runc version (\d+)\.(\d+)/m.exec(out), 1, 1),
+      () => false,
+    );
+    return this.recursiveReadOnly;
+  }
+
+  private recursiveReadOnly?: Promise<boolean>;
+
   /** `runc ps` output (ps -ef of the container's processes). */
   ps(id: string, psArgs: string[]): Promise<string> {
     return this.call(['ps', id, ...psArgs]);
@@ -86,9 +101,25 @@ export class Runc {
   }
 }
 
+/** A runtime that failed before starting the container without saying why (a broken or wrong "runtime" setting). */
+export function silentRuntimeFailure(runtime: string, status: number | string): string {
+  return `the OCI runtime ${runtime} failed with exit status ${status} before the container started, without an error message: check that the "runtime" setting of tsdock's config file names a working runc`;
+}
+
 /** runc prints logrus lines (`time="..." level=error msg="..."`); keep the message. */
 export function cleanRuncMessage(stderr: string): string {
   const msgs = [...stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
   const text = msgs.length ? msgs.join('; ') : stderr.trim();
   return text.replace(/^runc (run|create|exec) failed: /, '');
+}
+
+function versionAtLeast(m: RegExpExecArray | null, major: number, minor: number): boolean {
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a > major || (a === major && b >= minor);
+}
+
+/** `os.release()` such as "6.1.0-18-amd64". */
+export function kernelAtLeast(release: string, major: number, minor: number): boolean {
+  return versionAtLeast(/^(\d+)\.(\d+)/.exec(release), major, minor);
 }
