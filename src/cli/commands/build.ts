@@ -54,63 +54,68 @@ export const buildCommand: Command = {
   name: 'build',
   usage: 'tsdock build [OPTIONS] PATH',
   summary: 'Build an image from a Dockerfile',
-  async run(ctx, argv) {
-    const { values, positionals } = parseCommandArgs(
-      'build',
-      argv,
-      {
-        tag: { type: 'string', short: 't', multiple: true },
-        file: { type: 'string', short: 'f' },
-        'build-arg': { type: 'string', multiple: true },
-        'no-cache': { type: 'boolean' },
-        target: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        network: { type: 'string' },
-        rm: { type: 'boolean' },
-        'force-rm': { type: 'boolean' },
-      },
-      { min: 1, max: 1 },
-    );
-    const network = (values.network as string | undefined) ?? 'default';
-    if (!['none', 'host', 'bridge', 'default'].includes(network)) throw new UsageError(`invalid --network "${network}": tsdock build supports none, host and bridge`, 'build');
-    if (positionals[0] === '-' || /^[a-z]+:\/\//i.test(positionals[0]!)) throw new UsageError(`tsdock build takes a local directory as the context, not "${positionals[0]}"`, 'build');
-    const quiet = values.quiet === true;
-    const log: Buffer[] = [];
-    const print = printer(ctx.stdout, ctx.isTTY);
-    const onEvent = quiet ? (e: BuildEvent) => void (e.type === 'output' && log.push(e.data)) : print;
-    const abort = new AbortController();
-    const cancel = () => abort.abort();
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    try {
-      const engine = await ctx.engine();
-      const result = await engine.build({
-        contextDir: positionals[0]!,
-        dockerfile: values.file as string | undefined,
-        tags: many(values.tag),
-        buildArgs: parseBuildArgs(many(values['build-arg'])),
-        noCache: values['no-cache'] === true,
-        target: values.target as string | undefined,
-        network: (network === 'default' ? 'bridge' : network) as NetworkMode,
-        signal: abort.signal,
-        onEvent,
-      });
-      if (quiet) ctx.stdout.write(`${result.imageId}\n`);
-      return 0;
-    } catch (err) {
-      const e = err as Error & { line?: number };
-      if (quiet) for (const chunk of log) ctx.stderr.write(chunk);
-      if (e.name === 'BuildCancelledError' || e.message === 'build cancelled') {
-        ctx.stderr.write('ERROR: build cancelled\n');
-        return 130;
-      }
-      if (/^The command '/.test(e.message)) ctx.stderr.write(`${e.message}\n`);
-      else if (e.constructor.name === 'DockerfileSyntaxError') ctx.stderr.write(`Error response from daemon: dockerfile parse error on ${e.message.replace(/^Dockerfile:(\d+): /, 'line $1: ')}\n`);
-      else ctx.stderr.write(`Error: ${e.message}\n`);
-      return 1;
-    } finally {
-      process.off('SIGINT', cancel);
-      process.off('SIGTERM', cancel);
-    }
-  },
+  // A reader that goes away (`build | head -1`) cancels the build like ^C, so its RUN container is removed before tsdock exits.
+  run: (ctx, argv) => ctx.closedOutput.hold((outputClosed) => buildImage(ctx, argv, outputClosed)),
 };
+
+async function buildImage(ctx: Parameters<Command['run']>[0], argv: string[], outputClosed: AbortSignal): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'build',
+    argv,
+    {
+      tag: { type: 'string', short: 't', multiple: true },
+      file: { type: 'string', short: 'f' },
+      'build-arg': { type: 'string', multiple: true },
+      'no-cache': { type: 'boolean' },
+      target: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      network: { type: 'string' },
+      rm: { type: 'boolean' },
+      'force-rm': { type: 'boolean' },
+    },
+    { min: 1, max: 1 },
+  );
+  const network = (values.network as string | undefined) ?? 'default';
+  if (!['none', 'host', 'bridge', 'default'].includes(network)) throw new UsageError(`invalid --network "${network}": tsdock build supports none, host and bridge`, 'build');
+  if (positionals[0] === '-' || /^[a-z]+:\/\//i.test(positionals[0]!)) throw new UsageError(`tsdock build takes a local directory as the context, not "${positionals[0]}"`, 'build');
+  const quiet = values.quiet === true;
+  const log: Buffer[] = [];
+  const print = printer(ctx.stdout, ctx.isTTY);
+  const onEvent = quiet ? (e: BuildEvent) => void (e.type === 'output' && log.push(e.data)) : print;
+  const abort = new AbortController();
+  const cancel = () => abort.abort();
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  outputClosed.addEventListener('abort', cancel, { once: true });
+  try {
+    const engine = await ctx.engine();
+    const result = await engine.build({
+      contextDir: positionals[0]!,
+      dockerfile: values.file as string | undefined,
+      tags: many(values.tag),
+      buildArgs: parseBuildArgs(many(values['build-arg'])),
+      noCache: values['no-cache'] === true,
+      target: values.target as string | undefined,
+      network: (network === 'default' ? 'bridge' : network) as NetworkMode,
+      signal: abort.signal,
+      onEvent,
+    });
+    if (quiet) ctx.stdout.write(`${result.imageId}\n`);
+    return 0;
+  } catch (err) {
+    const e = err as Error & { line?: number };
+    if (quiet) for (const chunk of log) ctx.stderr.write(chunk);
+    if (e.name === 'BuildCancelledError' || e.message === 'build cancelled') {
+      ctx.stderr.write('ERROR: build cancelled\n');
+      return 130;
+    }
+    if (/^The command '/.test(e.message)) ctx.stderr.write(`${e.message}\n`);
+    else if (e.constructor.name === 'DockerfileSyntaxError') ctx.stderr.write(`Error response from daemon: dockerfile parse error on ${e.message.replace(/^Dockerfile:(\d+): /, 'line $1: ')}\n`);
+    else ctx.stderr.write(`Error: ${e.message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+    outputClosed.removeEventListener('abort', cancel);
+  }
+}
