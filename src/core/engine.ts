@@ -355,7 +355,7 @@ export class Engine {
     for (const change of changes) config = applyConfigInstruction(config, change, vars, state);
     const layerDirs = image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
     const pause = opts.pause !== false && rec.state.status === 'running';
-    if (pause) await manager.pause(rec.id);
+    if (pause) await manager.freezeForCommit(rec.id);
     try {
       return await commitMod.writeChildImage(this.store, {
         parent: { record: image, config: imageConfig },
@@ -367,7 +367,7 @@ export class Engine {
         tags,
       });
     } finally {
-      if (pause) await manager.unpause(rec.id).catch(() => {});
+      if (pause) await manager.thawAfterCommit(rec.id);
     }
   }
 
