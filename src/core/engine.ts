@@ -30,6 +30,7 @@ import { join, resolve } from 'node:path';
 import { StoreWatcher } from './store/store-watcher.js';
 import { followLogFile } from './runtime/log-follower.js';
 import type { LogRecord } from './runtime/container-logs.js';
+import { removeAbandonedBuildMounts } from './build/abandoned-build-mounts.js';
 
 export interface EngineOptions {
   root?: string;
@@ -105,6 +106,7 @@ export class Engine {
         (image) => this.imageConfig(image),
       );
       await manager.init();
+      await removeAbandonedBuildMounts(this.options.runRoot);
       return manager;
     })());
   }
@@ -374,6 +376,7 @@ export class Engine {
   /** `build`: Docker's legacy builder (see build/builder.ts); progress goes to `opts.onEvent`. */
   async build(opts: BuildOptions): Promise<BuildResult> {
     const { buildImage } = await import('./build/builder.js');
+    await removeAbandonedBuildMounts(this.options.runRoot);
     return buildImage(
       {
         store: this.store,
