@@ -671,6 +671,7 @@ export class ContainerManager {
       await this.runc.pause(rec.id);
       rec.state.status = paused;
       await this.containers.put(rec);
+      trace('frozen for commit');
     });
   }
 
