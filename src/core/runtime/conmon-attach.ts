@@ -75,6 +75,8 @@ export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
 export interface OpenAttach {
   /** Resolves when conmon closed the socket (the container exited) or the detach keys were typed. */
   ended: Promise<AttachEnd>;
+  /** Sends the terminal's size (done at once unless `sizeLater`: conmon has a pty to size only once the container is created). */
+  sendSize(): Promise<void>;
   /** Ends the attach without stopping the container. */
   close(): void;
 }
@@ -88,13 +90,14 @@ const MAX_INPUT_PACKET = 8192;
  * `runc start`). With `closeStdinOnEnd` the end of stdin half-closes the socket, and conmon
  * (without --leave-stdin-open) closes the container's stdin: `echo x | run -i ... cat` ends.
  */
-export async function openAttach(o: AttachOptions & { closeStdinOnEnd?: boolean }): Promise<OpenAttach> {
+export async function openAttach(o: AttachOptions & { closeStdinOnEnd?: boolean; sizeLater?: boolean }): Promise<OpenAttach> {
   const sock = await connectAttachSocket(o.socketPath);
-  const resize = () => {
-    if (o.terminal?.rows) void sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
+  const sendSize = async () => {
+    if (o.terminal?.rows) await sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
   };
+  const resize = () => void sendSize();
   // The first size is in place before the caller starts the process (`stty size` at once is right).
-  if (o.terminal?.rows) await sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
+  if (!o.sizeLater) await sendSize();
   o.terminal?.on('resize', resize);
   let finish: (how: AttachEnd) => void = () => {};
   const ended = new Promise<AttachEnd>((resolve) => {
@@ -144,7 +147,7 @@ export async function openAttach(o: AttachOptions & { closeStdinOnEnd?: boolean 
     if (o.closeStdinOnEnd) o.stdin?.once('end', onInputEnd);
     o.stdin?.resume();
   });
-  return { ended, close: () => finish('detached') };
+  return { ended, sendSize, close: () => finish('detached') };
 }
 
 /** conmon's control fifo takes `1 <rows> <cols>` for a resize. */

@@ -36,6 +36,8 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
     '-b', o.bundle, '-p', o.containerPidFile, '-P', o.conmonPidFile,
     '-l', `k8s-file:${o.logPath}`, '--exit-dir', o.exitDir, '-0', o.persistDir,
     '--socket-dir-path', o.socketDir, '--log-level', 'error',
+    // No fsync of the log between the container's exit and its exit file: a run waits on that.
+    '--no-sync-log',
     ...(o.tty ? ['-t'] : []),
     // Detached: keep stdin open across attach sessions, detaching must not send the container EOF.
     ...(o.stdin ? ['-i', ...(o.leaveStdinOpen ? ['--leave-stdin-open'] : [])] : []),

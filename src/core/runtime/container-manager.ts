@@ -335,24 +335,33 @@ export class ContainerManager {
     const terminalIn = stdin as (Readable & { isTTY?: boolean; isRaw?: boolean; setRawMode?: (raw: boolean) => void }) | undefined;
     const rawBefore = terminalIn?.isTTY === true && terminalIn.isRaw === true;
     const output = io.stdout as Writable & { isTTY?: boolean };
-    const { openAttach, parseDetachKeys } = await import('./conmon-attach.js');
-    type Started = { attach: Awaited<ReturnType<typeof openAttach>> } | { failure: Error; rec: ContainerRecord };
+    type Started = { attach: import('./conmon-attach.js').OpenAttach } | { failure: Error; rec: ContainerRecord };
     const started = await this.lockFor(found.id).withLock(async (): Promise<Started> => {
       const rec = await this.refresh((await this.containers.get(found.id))!);
       transition(rec.state.status, 'start', rec.name);
       if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
-      let attach: Awaited<ReturnType<typeof openAttach>> | undefined;
+      let attach: import('./conmon-attach.js').OpenAttach | undefined;
       try {
         await this.beginStart(rec);
       } catch (err) {
         await this.recordFailure(rec, err as Error);
         throw err;
       }
+      trace('prepared');
       try {
-        const pid = await this.createUnderConmon(rec, true);
-        trace('created');
+        const socketPath = this.paths.attachSocket(rec.id);
+        await rm(socketPath, { force: true }); // a killed conmon's
+        const creating = this.createUnderConmon(rec, true);
+        let createSettled = false;
+        creating.then(() => (createSettled = true), () => (createSettled = true));
+        // The attach code and its native socket binding load while conmon creates the
+        // container, and conmon makes its attach socket before it runs `runc create`: the
+        // attach is in place by the time the container is.
+        const [{ openAttach, parseDetachKeys }] = await Promise.all([import('./conmon-attach.js'), import('node-unix-socket')]);
+        while (!createSettled && !(await stat(socketPath).then(() => true, () => false))) await sleep(2);
+        let attachError: Error | undefined;
         attach = await openAttach({
-          socketPath: this.paths.attachSocket(rec.id),
+          socketPath,
           controlPath: this.paths.controlFifo(rec.id),
           stdin,
           stdout: io.stdout,
@@ -360,9 +369,20 @@ export class ContainerManager {
           detachKeys: tty && stdin ? parseDetachKeys('ctrl-p,ctrl-q') : [],
           terminal: tty && output.isTTY ? (output as NodeJS.WriteStream) : undefined,
           closeStdinOnEnd: true,
+          sizeLater: true,
+        }).catch((err: Error) => {
+          attachError = err;
+          return undefined;
         });
+        // conmon's own failure (runc create's message) is the one to report.
+        const pid = await creating;
+        trace('created');
+        if (!attach) throw attachError!;
+        await attach.sendSize();
         if (tty && terminalIn?.isTTY) terminalIn.setRawMode?.(true);
+        trace('attached');
         await this.runc.start(rec.id);
+        trace('runc start');
         await this.recordStarted(rec, pid);
         return { attach };
       } catch (err) {
@@ -397,12 +417,13 @@ export class ContainerManager {
     // conmon closes the socket once the output is drained and writes the exit file right after.
     const exit = await this.waitForExitFile(found.id);
     trace('exited');
-    const rec = await this.current(found.id);
-    if (rec?.request.autoRemove && rec.state.status !== 'running' && rec.state.status !== 'paused') {
-      // --rm: no point keeping the recorded exit.
-      await this.destroy(rec, true);
+    if (found.request.autoRemove && exit) {
+      // --rm: no point recording an exit that is removed right away.
+      await this.destroy(found, true);
       trace('removed');
+      return exit.code;
     }
+    const rec = await this.current(found.id);
     return rec?.state.exitCode ?? exit?.code ?? UNKNOWN_EXIT;
   }
 
@@ -685,10 +706,14 @@ export class ContainerManager {
 
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
-    // A stat instead of a runc call when runc has nothing for it (the common case).
-    if (await stat(join(this.paths.runcRoot, rec.id)).then(() => true, () => false)) await this.runc.delete(rec.id, true).catch(() => {});
-    await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
-    await rm(this.paths.exitFile(rec.id), { force: true });
+    // A stat instead of a runc call when runc has nothing for it (the common case). The rootfs
+    // mount is the host's, not the container's: it goes at the same time.
+    const runcKnowsIt = await stat(join(this.paths.runcRoot, rec.id)).then(() => true, () => false);
+    await Promise.all([
+      runcKnowsIt ? this.runc.delete(rec.id, true).catch(() => {}) : undefined,
+      unmountRootfs(this.paths.merged(rec.id)).catch(() => {}),
+      rm(this.paths.exitFile(rec.id), { force: true }),
+    ]);
     await this.networking.teardown(rec.id);
   }
 
