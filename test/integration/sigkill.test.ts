@@ -169,8 +169,10 @@ describe('SIGKILL of tsdock, then the truth and a full cleanup', () => {
     const id = (await c.ok(['run', '-d', '--network', 'none', IMG, 'sh', '-c', 'dd if=/dev/urandom of=/data bs=1M count=24 2>/dev/null; exec sleep 300'])).trim();
     seen.add(id);
     await waitFor('the layer to be written', async () => (await c.run(['exec', id, 'sh', '-c', 'test $(stat -c %s /data) = 25165824'])).code === 0);
+    let killedFrozen = 0;
     for (const delay of [0, 20, 80, 250]) {
       const r = await killAt(['commit', id, `sigkill-commit:${delay}`], /\] frozen for commit/, delay);
+      if (r.killed) killedFrozen++;
       await expectTruthfulState();
       const st = (await c.inspect(id)).State;
       expect(st.Status, `after a commit killed ${delay} ms into the freeze (killed: ${r.killed})`).toBe('running');
@@ -180,6 +182,8 @@ describe('SIGKILL of tsdock, then the truth and a full cleanup', () => {
       expect(unpause.code).toBe(1);
       expect(unpause.stderr).toMatch(/is not paused/);
     }
+    // The early kills did land while the commit held the freeze.
+    expect(killedFrozen).toBeGreaterThanOrEqual(2);
     await removeEverything();
     await expectNothingLeft();
     // The commits that finished before their kill made images: they go like any other.
