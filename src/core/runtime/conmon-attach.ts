@@ -55,6 +55,9 @@ async function connectAttachSocket(path: string): Promise<import('node-unix-sock
       } catch (err) {
         reject(err);
       }
+    }).catch((err: Error) => {
+      sock.destroy();
+      throw err;
     });
     return sock;
   } finally {

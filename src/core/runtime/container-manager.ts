@@ -358,26 +358,34 @@ export class ContainerManager {
         // container, and conmon makes its attach socket before it runs `runc create`: the
         // attach is in place by the time the container is.
         const [{ openAttach, parseDetachKeys }] = await Promise.all([import('./conmon-attach.js'), import('node-unix-socket')]);
-        while (!createSettled && !(await stat(socketPath).then(() => true, () => false))) await sleep(2);
         let attachError: Error | undefined;
-        attach = await openAttach({
-          socketPath,
-          controlPath: this.paths.controlFifo(rec.id),
-          stdin,
-          stdout: io.stdout,
-          stderr: io.stderr,
-          detachKeys: tty && stdin ? parseDetachKeys('ctrl-p,ctrl-q') : [],
-          terminal: tty && output.isTTY ? (output as NodeJS.WriteStream) : undefined,
-          closeStdinOnEnd: true,
-          sizeLater: true,
-        }).catch((err: Error) => {
-          attachError = err;
-          return undefined;
-        });
+        const tryAttach = () =>
+          openAttach({
+            socketPath,
+            controlPath: this.paths.controlFifo(rec.id),
+            stdin,
+            stdout: io.stdout,
+            stderr: io.stderr,
+            detachKeys: tty && stdin ? parseDetachKeys('ctrl-p,ctrl-q') : [],
+            terminal: tty && output.isTTY ? (output as NodeJS.WriteStream) : undefined,
+            closeStdinOnEnd: true,
+            sizeLater: true,
+          }).catch((err: Error) => {
+            attachError = err;
+            return undefined;
+          });
+        // The socket file appears when conmon binds it, a moment before it listens: retry
+        // until then; once the container is created, a failure is final.
+        for (;;) {
+          const settled = createSettled;
+          if (await stat(socketPath).then(() => true, () => false)) attach = await tryAttach();
+          if (attach || settled) break;
+          await sleep(2);
+        }
         // conmon's own failure (runc create's message) is the one to report.
         const pid = await creating;
         trace('created');
-        if (!attach) throw attachError!;
+        if (!attach) throw attachError ?? new RuntimeError(`conmon made no attach socket for ${rec.name} (${socketPath})`);
         await attach.sendSize();
         if (tty && terminalIn?.isTTY) terminalIn.setRawMode?.(true);
         trace('attached');
