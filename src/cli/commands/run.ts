@@ -168,7 +168,6 @@ export const runCommand: Command = {
         stdin: rec.request.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
         stdout: ctx.stdout as NodeJS.WriteStream,
         stderr: ctx.stderr as NodeJS.WriteStream,
-        inheritTty: rec.request.tty,
       });
     } catch (err) {
       if (err instanceof UsageError) throw err;

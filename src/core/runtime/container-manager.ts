@@ -46,8 +46,6 @@ export interface AttachStreams {
   stdin?: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Give the container the caller's terminal (runc copies between it and the container's pty). */
-  inheritTty: boolean;
 }
 
 /** The exit status runc reports for a process killed by a signal is 128 + signal, as Docker's. */
@@ -283,11 +281,10 @@ export class ContainerManager {
   }
 
   /**
-   * Has conmon create the set-up container (`runc create`); the caller then runs `runc
-   * start`. conmon outlives tsdock:
-   * it keeps the log, records the exit and runs the exit command (`container cleanup`: record
-   * the exit, honour --rm). A foreground run's own tsdock does that itself while it lives, so
-   * its exit command only runs when that process is gone.
+   * Has conmon create the set-up container (`runc create`); the caller then runs `runc start`.
+   * conmon outlives tsdock: it keeps the log, records the exit and runs the exit command
+   * (`container cleanup`: record the exit, honour --rm). A foreground run's own tsdock does
+   * that itself while it lives, so its exit command only runs when that process is gone.
    */
   private async createUnderConmon(rec: ContainerRecord, foreground: boolean): Promise<number> {
     const cleanup = [...this.settings.selfCommand, ...this.settings.selfArgs, 'container', 'cleanup', rec.id];
