@@ -32,6 +32,7 @@ import { join, resolve } from 'node:path';
 import { StoreWatcher } from './store/store-watcher.js';
 import { followLogFile } from './runtime/log-follower.js';
 import type { LogRecord } from './runtime/container-logs.js';
+import { removeAbandonedBuildMounts } from './build/abandoned-build-mounts.js';
 
 export interface EngineOptions {
   root?: string;
@@ -107,6 +108,7 @@ export class Engine {
         (image) => this.imageConfig(image),
       );
       await manager.init();
+      await removeAbandonedBuildMounts(this.options.runRoot);
       return manager;
     })());
   }
@@ -375,7 +377,7 @@ export class Engine {
     for (const change of changes) config = applyConfigInstruction(config, change, vars, state);
     const layerDirs = image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
     const pause = opts.pause !== false && rec.state.status === 'running';
-    if (pause) await manager.pause(rec.id);
+    if (pause) await manager.freezeForCommit(rec.id);
     try {
       return await commitMod.writeChildImage(this.store, {
         parent: { record: image, config: imageConfig },
@@ -387,13 +389,14 @@ export class Engine {
         tags,
       });
     } finally {
-      if (pause) await manager.unpause(rec.id).catch(() => {});
+      if (pause) await manager.thawAfterCommit(rec.id);
     }
   }
 
   /** `build`: Docker's legacy builder (see build/builder.ts); progress goes to `opts.onEvent`. */
   async build(opts: BuildOptions): Promise<BuildResult> {
     const { buildImage } = await import('./build/builder.js');
+    await removeAbandonedBuildMounts(this.options.runRoot);
     return buildImage(
       {
         store: this.store,

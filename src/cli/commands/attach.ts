@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { attachToConmon, parseDetachKeys } from '../../core/runtime/conmon-attach.js';
+import { passOutputUnchanged } from '../../core/runtime/terminal-output.js';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -14,6 +15,8 @@ export const attachCommand: Command = {
     const stdout = ctx.stdout as NodeJS.WriteStream;
     const useStdin = values['no-stdin'] !== true && rec.request.interactive;
     const rawMode = useStdin && rec.request.tty && stdin.isTTY;
+    // The container's pty ends lines in \r\n already: the terminal must pass them unchanged.
+    const restoreOutput = rec.request.tty && stdout.isTTY ? passOutputUnchanged(stdout) : undefined;
     if (rawMode) stdin.setRawMode(true);
     try {
       const end = await attachToConmon({
@@ -27,11 +30,13 @@ export const attachCommand: Command = {
       });
       if (end === 'detached') {
         if (rawMode) stdin.setRawMode(false);
+        restoreOutput?.();
         ctx.stderr.write('\nread escape sequence\n');
         return 0;
       }
     } finally {
       if (rawMode) stdin.setRawMode(false);
+      restoreOutput?.();
       stdin.pause();
     }
     return containers.wait(rec.id);

@@ -45,7 +45,6 @@ export const startCommand: Command = {
           stdin: values.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
           stdout: ctx.stdout as NodeJS.WriteStream,
           stderr: ctx.stderr as NodeJS.WriteStream,
-          inheritTty: rec.request.tty,
           outputClosed,
         }),
       );

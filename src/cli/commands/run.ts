@@ -172,7 +172,6 @@ async function runContainer(ctx: CliContext, argv: string[], outputClosed: Abort
       stdin: rec.request.interactive ? (ctx.stdin as NodeJS.ReadStream) : undefined,
       stdout: ctx.stdout as NodeJS.WriteStream,
       stderr: ctx.stderr as NodeJS.WriteStream,
-      inheritTty: rec.request.tty,
       outputClosed,
     });
   } catch (err) {

@@ -96,7 +96,7 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
           cb();
         },
       });
-    const exitCode = await manager.runAttached(rec.id, { stdout: sink('stdout'), stderr: sink('stderr'), inheritTty: false }).finally(() => (finished = true));
+    const exitCode = await manager.runAttached(rec.id, { stdout: sink('stdout'), stderr: sink('stderr') }).finally(() => (finished = true));
     if (opts.signal?.aborted) throw new BuildCancelledError();
     if (exitCode !== 0) return { exitCode };
     return { exitCode, result: await onSuccess(manager.paths.upper(rec.id)) };

@@ -16,6 +16,7 @@ import { CniRunner, type CniAttachmentParams } from './cni.js';
 import { appendHosts, parseAddHost, renderHosts, renderResolvConf, type HostsEntry } from './etc-files.js';
 import { allocateHostPorts, cniDnatHostPorts } from './host-ports.js';
 import { HostSubnetRegistry } from './host-subnets.js';
+import { resultFromLease } from './ipam-lease.js';
 import { createNetns, deleteNetns, netnsName, netnsPath } from './netns.js';
 import { bridgeConfList, type CniPortMapping, type NetworkRecord } from './network-record.js';
 import { DEFAULT_NETWORK_DEFAULTS, NetworkError, NetworkStore, type NetworkDefaults } from './network-store.js';
@@ -266,7 +267,7 @@ export class ContainerNetworking {
 
   /**
    * Undoes setup for a container that is not running: DEL of every endpoint (reverse order,
-   * with the cached ADD result), the netns, the record; peers forget it. A failed DEL keeps the
+   * with the cached ADD result, or the one its IPAM lease gives when ADD was cut short), the netns, the record; peers forget it. A failed DEL keeps the
    * record so the garbage collector tries again (a few times).
    */
   async teardown(containerId: string): Promise<void> {
@@ -276,7 +277,7 @@ export class ContainerNetworking {
     const errors: string[] = [];
     for (const ep of [...att.endpoints].reverse()) {
       try {
-        await this.cni.del(ep.config, this.attachParams(att, ep), ep.result);
+        await this.cni.del(ep.config, this.attachParams(att, ep), ep.result ?? (await resultFromLease(ep.config, att.containerId, ep.ifname)));
       } catch (err) {
         errors.push((err as Error).message);
       }

@@ -1,5 +1,6 @@
 import type { PtySession } from './exec-pty.js';
 import { open } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -42,16 +43,26 @@ export function parseDetachKeys(spec: string): number[] {
 async function connectAttachSocket(path: string): Promise<import('node-unix-socket').SeqpacketSocket> {
   // The native binding loads only for attach.
   const { SeqpacketSocket } = await import('node-unix-socket');
-  const sock = new SeqpacketSocket();
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    try {
-      sock.connect(path, () => resolve());
-    } catch (err) {
-      reject(err);
-    }
-  });
-  return sock;
+  // A socket address holds 107 bytes: a longer path (a deep run root) is reached through an
+  // open descriptor of its directory, as Podman does.
+  const dir = path.length > 100 ? await open(dirname(path), 'r') : undefined;
+  try {
+    const sock = new SeqpacketSocket();
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      try {
+        sock.connect(dir ? `/proc/self/fd/${dir.fd}/${basename(path)}` : path, () => resolve());
+      } catch (err) {
+        reject(err);
+      }
+    }).catch((err: Error) => {
+      sock.destroy();
+      throw err;
+    });
+    return sock;
+  } finally {
+    await dir?.close();
+  }
 }
 
 /**
@@ -60,18 +71,48 @@ async function connectAttachSocket(path: string): Promise<import('node-unix-sock
  * ends the session while the container keeps running.
  */
 export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
+  return (await openAttach(o)).ended;
+}
+
+/** An attach in progress: output is being read from the moment it is returned. */
+export interface OpenAttach {
+  /** Resolves when conmon closed the socket (the container exited) or the detach keys were typed. */
+  ended: Promise<AttachEnd>;
+  /** Sends the terminal's size (done at once unless `sizeLater`: conmon has a pty to size only once the container is created). */
+  sendSize(): Promise<void>;
+  /** Ends the attach without stopping the container. */
+  close(): void;
+}
+
+/** conmon reads at most this much of one packet: larger input is cut into packets of this size. */
+const MAX_INPUT_PACKET = 8192;
+
+/**
+ * Connects and starts reading before it returns, so a caller can start the container right
+ * after without losing its first output (a foreground run: created by conmon, attached, then
+ * `runc start`). With `closeStdinOnEnd` the end of stdin half-closes the socket, and conmon
+ * (without --leave-stdin-open) closes the container's stdin: `echo x | run -i ... cat` ends.
+ */
+export async function openAttach(o: AttachOptions & { closeStdinOnEnd?: boolean; sizeLater?: boolean }): Promise<OpenAttach> {
   const sock = await connectAttachSocket(o.socketPath);
-  const resize = () => {
-    if (o.terminal?.rows) void sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
+  const sendSize = async () => {
+    if (o.terminal?.rows) await sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
   };
-  resize();
+  const resize = () => void sendSize();
+  // The first size is in place before the caller starts the process (`stty size` at once is right).
+  if (!o.sizeLater) await sendSize();
   o.terminal?.on('resize', resize);
-  return new Promise<AttachEnd>((resolve) => {
+  let finish: (how: AttachEnd) => void = () => {};
+  const ended = new Promise<AttachEnd>((resolve) => {
     let matched = 0;
-    const onInput = (chunk: Buffer) => {
+    let done = false;
+    const send = (data: Buffer) => {
+      for (let at = 0; at < data.length; at += MAX_INPUT_PACKET) sock.write(data.subarray(at, at + MAX_INPUT_PACKET));
+    };
+    const onInput = (chunk: Buffer | string) => {
       // Input passes through until the whole detach sequence was typed.
       const out: number[] = [];
-      for (const byte of chunk) {
+      for (const byte of typeof chunk === 'string' ? Buffer.from(chunk) : chunk) {
         if (byte === o.detachKeys[matched]) {
           matched++;
           if (matched === o.detachKeys.length) {
@@ -84,11 +125,17 @@ export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
         matched = 0;
         out.push(byte);
       }
-      if (out.length) sock.write(Buffer.from(out));
+      if (out.length) send(Buffer.from(out));
     };
-    const finish = (how: AttachEnd) => {
+    const onInputEnd = () => {
+      if (!done) sock.end();
+    };
+    finish = (how: AttachEnd) => {
+      if (done) return;
+      done = true;
       o.terminal?.off('resize', resize);
       o.stdin?.off('data', onInput);
+      o.stdin?.off('end', onInputEnd);
       o.stdin?.pause();
       sock.destroy();
       resolve(how);
@@ -100,8 +147,10 @@ export async function attachToConmon(o: AttachOptions): Promise<AttachEnd> {
     sock.on('end', () => finish('closed'));
     sock.on('error', () => finish('closed'));
     o.stdin?.on('data', onInput);
+    if (o.closeStdinOnEnd) o.stdin?.once('end', onInputEnd);
     o.stdin?.resume();
   });
+  return { ended, sendSize, close: () => finish('detached') };
 }
 
 /** conmon's control fifo takes `1 <rows> <cols>` for a resize. */

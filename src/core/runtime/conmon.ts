@@ -16,6 +16,8 @@ export interface ConmonOptions {
   socketDir: string;
   tty: boolean;
   stdin: boolean;
+  /** Keep the container's stdin open when an attached client closes its input (detached containers); otherwise that closes it. */
+  leaveStdinOpen: boolean;
   /** Run when the container exits, even if tsdock is gone (records the exit, --rm). */
   exitCommand?: string[];
 }
@@ -34,9 +36,11 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
     '-b', o.bundle, '-p', o.containerPidFile, '-P', o.conmonPidFile,
     '-l', `k8s-file:${o.logPath}`, '--exit-dir', o.exitDir, '-0', o.persistDir,
     '--socket-dir-path', o.socketDir, '--log-level', 'error',
+    // No fsync of the log between the container's exit and its exit file: a run waits on that.
+    '--no-sync-log',
     ...(o.tty ? ['-t'] : []),
-    // Keep stdin open across attach sessions: detaching must not send the container EOF.
-    ...(o.stdin ? ['-i', '--leave-stdin-open'] : []),
+    // Detached: keep stdin open across attach sessions, detaching must not send the container EOF.
+    ...(o.stdin ? ['-i', ...(o.leaveStdinOpen ? ['--leave-stdin-open'] : [])] : []),
   ];
   if (o.exitCommand) {
     args.push('--exit-command', o.exitCommand[0]!);

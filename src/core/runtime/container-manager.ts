@@ -1,7 +1,6 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { constants as osConstants, hostname as osHostname } from 'node:os';
-import { spawn } from 'node:child_process';
+import { hostname as osHostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpecRequest } from './container-record.js';
@@ -9,13 +8,12 @@ import { ZERO_TIME } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { RuntimePaths } from './runtime-paths.js';
 import { VolumeStore } from './volume-store.js';
-import { Runc, RuntimeError, silentRuntimeFailure } from './runc.js';
+import { Runc, RuntimeError } from './runc.js';
+import { passOutputUnchanged } from './terminal-output.js';
 import { createWithConmon } from './conmon.js';
 import { prepareContainer, resolveContainerUser } from './container-prepare.js';
 import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
 import { unmountRootfs } from './rootfs-mount.js';
-import { ContainerLogWriter } from './container-log-writer.js';
-import { runUnderPty } from './foreground-pty.js';
 import { followUntilExit } from './log-follower.js';
 import { transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
@@ -49,11 +47,9 @@ export interface AttachStreams {
   stdin?: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Give the container the caller's terminal (runc copies between it and the container's pty). */
-  inheritTty: boolean;
   /**
-   * Aborted when the reader of stdout/stderr has gone (`run ... | head -1`): the container's next
-   * write then fails (EPIPE/SIGPIPE) or, on a terminal, it gets SIGHUP, so it ends as under Docker.
+   * Aborted when the reader of stdout/stderr has gone (`run ... | head -1`): the container then
+   * gets SIGPIPE (SIGHUP with a terminal), as a program piped into `head` would, and ends.
    */
   outputClosed?: AbortSignal;
 }
@@ -305,29 +301,10 @@ export class ContainerManager {
       // Nothing of the last run is left: this run lives under this process's run root.
       rec.runRoot = this.paths.runRoot;
       try {
-        await this.prepare(rec, rec.request.tty);
-        const pid = await createWithConmon({
-          conmonBinary: this.settings.conmonBinary,
-          runcBinary: this.settings.runcBinary,
-          runcRoot: this.paths.runcRoot,
-          id: rec.id,
-          name: rec.name,
-          bundle: this.paths.bundle(rec.id),
-          containerPidFile: join(this.paths.bundle(rec.id), 'pidfile'),
-          conmonPidFile: this.paths.conmonPidFile(rec.id),
-          logPath: this.paths.log(rec.id),
-          exitDir: this.paths.exitDir,
-          persistDir: this.paths.persist(rec.id),
-          socketDir: this.paths.socketDir,
-          tty: rec.request.tty,
-          stdin: rec.request.interactive,
-          exitCommand: [...this.settings.selfCommand, ...this.settings.selfArgs, 'container', 'cleanup', rec.id],
-        });
+        await this.beginStart(rec);
+        const pid = await this.createUnderConmon(rec, false);
         await this.runc.start(rec.id);
-        rec.monitor = 'conmon';
-        rec.ownerPid = 0;
-        rec.state = { ...rec.state, status: 'running', pid, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
-        await this.containers.put(rec);
+        await this.recordStarted(rec, pid);
         return rec;
       } catch (err) {
         await this.recordFailure(rec, err as Error);
@@ -337,124 +314,200 @@ export class ContainerManager {
   }
 
   /**
-   * Runs a container in the foreground of this process (`run` without -d, `start -a`):
-   * `runc run` is our child, its output goes to the caller's streams and to the log.
-   * Resolves with the exit code once the container has exited and was recorded.
+   * Records the start's intent (startingPid) before anything is set up, so a tsdock killed
+   * anywhere until the start is recorded leaves a record the next command can reconcile with
+   * runc; then sets the container up (rootfs, network, bundle).
+   */
+  private async beginStart(rec: ContainerRecord): Promise<void> {
+    rec.startingPid = process.pid;
+    await this.containers.put(rec);
+    await this.prepare(rec, rec.request.tty);
+  }
+
+  /**
+   * Has conmon create the set-up container (`runc create`); the caller then runs `runc start`.
+   * conmon outlives tsdock: it keeps the log, records the exit and runs the exit command
+   * (`container cleanup`: record the exit, honour --rm). A foreground run's own tsdock does
+   * that itself while it lives, so its exit command only runs when that process is gone.
+   */
+  private async createUnderConmon(rec: ContainerRecord, foreground: boolean): Promise<number> {
+    const cleanup = [...this.settings.selfCommand, ...this.settings.selfArgs, 'container', 'cleanup', rec.id];
+    return createWithConmon({
+      conmonBinary: this.settings.conmonBinary,
+      runcBinary: this.settings.runcBinary,
+      runcRoot: this.paths.runcRoot,
+      id: rec.id,
+      name: rec.name,
+      bundle: this.paths.bundle(rec.id),
+      containerPidFile: join(this.paths.bundle(rec.id), 'pidfile'),
+      conmonPidFile: this.paths.conmonPidFile(rec.id),
+      logPath: this.paths.log(rec.id),
+      exitDir: this.paths.exitDir,
+      persistDir: this.paths.persist(rec.id),
+      socketDir: this.paths.socketDir,
+      tty: rec.request.tty,
+      stdin: rec.request.interactive,
+      leaveStdinOpen: !foreground,
+      exitCommand: foreground ? ['/bin/sh', '-c', 'kill -0 "$0" 2>/dev/null || exec "$@"', String(process.pid), ...cleanup] : cleanup,
+    });
+  }
+
+  private async recordStarted(rec: ContainerRecord, pid: number): Promise<void> {
+    rec.monitor = 'conmon';
+    rec.ownerPid = 0;
+    delete rec.startingPid;
+    rec.state = { ...rec.state, status: 'running', pid, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
+    await this.containers.put(rec);
+  }
+
+  /**
+   * Runs a container in the foreground of this process (`run` without -d, `start -a`): conmon
+   * holds it as it does a detached one, and this process attaches to it (output to the
+   * caller's streams, input and window size to the container) before it starts. The container
+   * does not depend on this process: killed, the container runs on, its output goes to the log
+   * and conmon's exit command records the exit and honours --rm. Resolves with the exit code
+   * once the container has exited and was recorded (0 when detached with ctrl-p ctrl-q).
    */
   async runAttached(query: string, io: AttachStreams): Promise<number> {
     trace('runAttached');
     const found = await this.find(query);
-    let before: ContainerRecord['state'] | undefined;
-    const rec = await this.lockFor(found.id).withLock(async () => {
-      const r = await this.lockedCurrent(found.id, query);
-      transition(r.state.status, 'start', r.name);
-      before = { ...r.state };
-      if (r.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(r);
-      r.runRoot = this.paths.runRoot;
+    const tty = found.request.tty;
+    const stdin = found.request.interactive ? io.stdin : undefined;
+    const terminalIn = stdin as (Readable & { isTTY?: boolean; isRaw?: boolean; setRawMode?: (raw: boolean) => void }) | undefined;
+    const rawBefore = terminalIn?.isTTY === true && terminalIn.isRaw === true;
+    const output = io.stdout as Writable & { isTTY?: boolean };
+    let restoreOutput: (() => void) | undefined;
+    type Started = { attach: import('./conmon-attach.js').OpenAttach } | { failure: Error; rec: ContainerRecord };
+    const started = await this.lockFor(found.id).withLock(async (): Promise<Started> => {
+      const rec = await this.lockedCurrent(found.id, query);
+      transition(rec.state.status, 'start', rec.name);
+      if (rec.state.startedAt !== ZERO_TIME) await this.cleanupRuntime(rec);
+      rec.runRoot = this.paths.runRoot;
+      let attach: import('./conmon-attach.js').OpenAttach | undefined;
       try {
-        await this.prepare(r, r.request.tty && io.inheritTty);
+        await this.beginStart(rec);
       } catch (err) {
-        await this.recordFailure(r, err as Error);
+        await this.recordFailure(rec, err as Error);
         throw err;
       }
-      r.monitor = 'foreground';
-      r.ownerPid = process.pid;
-      r.state = { ...r.state, status: 'running', pid: 0, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
-      await this.containers.put(r);
-      return r;
-    });
-
-    trace('prepared');
-    const tty = rec.request.tty && io.inheritTty;
-    const keep = rec.request.memory !== undefined; // keep the cgroup to read the OOM counter
-    const pidFile = join(this.paths.bundle(rec.id), 'pidfile');
-    // runc writes it once the container's process exists: its absence afterwards means the runtime never got that far.
-    await rm(pidFile, { force: true });
-    const runcArgs = ['--root', this.paths.runcRoot, 'run', '--bundle', this.paths.bundle(rec.id), '--pid-file', pidFile, ...(keep ? ['--keep'] : []), rec.id];
-    let stderrTail = '';
-    // Whether runc said anything at all (the container's stderr is runc's until it starts).
-    let stderrSeen = false;
-    let code: number;
-    if (tty) {
-      // Under a pty of ours rather than the user's terminal itself, so the session is logged too.
-      const log = new ContainerLogWriter(this.paths.log(rec.id));
-      code = await runUnderPty(this.settings.runcBinary, runcArgs, { stdin: io.stdin, stdout: io.stdout, onOutput: (d) => log.write('stdout', d), outputClosed: io.outputClosed });
-      await log.close();
-    } else {
-      const child = spawn(this.settings.runcBinary, runcArgs, {
-        stdio: [rec.request.interactive && io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      });
-      const log = new ContainerLogWriter(this.paths.log(rec.id));
-      child.stdout!.on('data', (d: Buffer) => {
-        io.stdout.write(d);
-        log.write('stdout', d);
-      });
-      child.stderr!.on('data', (d: Buffer) => {
-        stderrSeen = true;
-        // runc's own failure (before the process started) is a logrus line, not container output.
-        // (A program in the container may log in logrus' format too: match runc's own message.)
-        if (/^time="[^"]*" level=error msg="runc run failed: /m.test(d.toString())) {
-          stderrTail = (stderrTail + d.toString()).slice(-4000);
-          return;
+      trace('prepared');
+      try {
+        const socketPath = this.paths.attachSocket(rec.id);
+        await rm(socketPath, { force: true }); // a killed conmon's
+        const creating = this.createUnderConmon(rec, true);
+        let createSettled = false;
+        creating.then(() => (createSettled = true), () => (createSettled = true));
+        // The attach code and its native socket binding load while conmon creates the
+        // container, and conmon makes its attach socket before it runs `runc create`: the
+        // attach is in place by the time the container is.
+        const [{ openAttach, parseDetachKeys }] = await Promise.all([import('./conmon-attach.js'), import('node-unix-socket')]);
+        let attachError: Error | undefined;
+        const tryAttach = () =>
+          openAttach({
+            socketPath,
+            controlPath: this.paths.controlFifo(rec.id),
+            stdin,
+            stdout: io.stdout,
+            stderr: io.stderr,
+            detachKeys: tty && stdin ? parseDetachKeys('ctrl-p,ctrl-q') : [],
+            terminal: tty && output.isTTY ? (output as NodeJS.WriteStream) : undefined,
+            closeStdinOnEnd: true,
+            sizeLater: true,
+          }).catch((err: Error) => {
+            attachError = err;
+            return undefined;
+          });
+        // The socket file appears when conmon binds it, a moment before it listens: retry
+        // until then; once the container is created, a failure is final.
+        for (;;) {
+          const settled = createSettled;
+          if (await stat(socketPath).then(() => true, () => false)) attach = await tryAttach();
+          if (attach || settled) break;
+          await sleep(2);
         }
-        io.stderr.write(d);
-        log.write('stderr', d);
-      });
-      if (child.stdin && io.stdin) io.stdin.pipe(child.stdin).on('error', () => {});
-      // runc hands these pipes to the container's process: closing our ends makes its next write
-      // fail with EPIPE/SIGPIPE, as the write of a program piped into `head` does.
-      const closePipes = () => {
-        child.stdout!.destroy();
-        child.stderr!.destroy();
-      };
-      if (io.outputClosed?.aborted) closePipes();
-      io.outputClosed?.addEventListener('abort', closePipes, { once: true });
-      child.once('close', () => io.outputClosed?.removeEventListener('abort', closePipes));
-      child.once('close', () => void log.close());
-      // Signals sent to tsdock go to the container, as Docker's --sig-proxy does; runc run
-      // forwards them to the container's process.
-      const proxy = (sig: NodeJS.Signals) => child.kill(sig);
-      const proxied: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-      for (const sig of proxied) process.on(sig, proxy);
-      code = await new Promise((resolve) => child.once('close', (c, sig) => resolve(c ?? 128 + signalNumber(sig))));
-      for (const sig of proxied) process.off(sig, proxy);
-      if (child.stdin && io.stdin) io.stdin.unpipe(child.stdin);
-    }
-    trace('runc run exited');
-
-    let oom = false;
-    if (keep) {
-      oom = await oomKilledFromCgroup(rec.id);
-      await this.runcFor(rec).delete(rec.id, true).catch(() => {});
-    }
-    // runc's own failures (bad executable, ...) become Docker's messages and exit codes.
-    // On a terminal runc's messages went to the user directly: only a silent pipe is known to be silent.
-    const neverStarted = !tty && !stderrSeen && !(await stat(pidFile).then(() => true, () => false));
-    const error = stderrTail ? extractRuncError(stderrTail) : neverStarted ? silentRuntimeFailure(this.settings.runcBinary, code) : '';
-    if (error) {
-      io.stderr.write(`Error: ${error}\n`);
-      code = exitCodeForStartError(error);
-    }
-    if (rec.request.autoRemove) {
-      // --rm: no point recording an exit that is removed right away.
-      await this.destroy(rec, true);
-      trace('removed');
-      return code;
-    }
-    await this.lockFor(rec.id).withLock(async () => {
-      const latest = await this.containers.get(rec.id);
-      // `rm -f` from another tsdock removed it while it ran: leave it removed.
-      if (!latest) return;
-      // A process that never started leaves the container as it was (Docker: still Created).
-      latest.state = error && before
-        ? { ...before, pid: 0, exitCode: code, oomKilled: false, error }
-        : { ...latest.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), error };
-      latest.ownerPid = 0;
-      await this.containers.put(latest);
-      await this.cleanupRuntime(latest);
+        // conmon's own failure (runc create's message) is the one to report.
+        const pid = await creating;
+        trace('created');
+        if (!attach) throw attachError ?? new RuntimeError(`conmon made no attach socket for ${rec.name} (${socketPath})`);
+        await attach.sendSize();
+        if (tty && output.isTTY) restoreOutput = passOutputUnchanged(output as NodeJS.WriteStream);
+        if (tty && terminalIn?.isTTY) terminalIn.setRawMode?.(true);
+        trace('attached');
+        await this.runc.start(rec.id);
+        trace('runc start');
+        await this.recordStarted(rec, pid);
+        return { attach };
+      } catch (err) {
+        attach?.close();
+        if (tty && terminalIn?.isTTY) terminalIn.setRawMode?.(rawBefore);
+        restoreOutput?.();
+        await this.recordFailure(rec, err as Error);
+        return { failure: err as Error, rec };
+      }
     });
-    trace('exit recorded');
-    return code;
+    if ('failure' in started) {
+      // runc's own failures (a missing executable, ...) are the run's result, with Docker's
+      // message and exit code; a --rm container goes as it would after running.
+      if (started.rec.request.autoRemove) await this.destroy(started.rec, true);
+      io.stderr.write(`Error: ${started.failure.message}\n`);
+      return exitCodeForStartError(started.failure.message);
+    }
+    const session = started.attach;
+    trace('started');
+    // Signals sent to tsdock go to the container, as Docker's --sig-proxy does (with a tty
+    // the terminal's keys reach it as input instead).
+    const proxy = (sig: NodeJS.Signals) => void this.runc.kill(found.id, sig).catch(() => {});
+    const proxied: NodeJS.Signals[] = tty ? [] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+    for (const sig of proxied) process.on(sig, proxy);
+    // The reader of our output went away (`run ... | head -1`): the container ends as the writer
+    // of a shell pipeline does. conmon still drains its output, so its writes do not fail: it
+    // gets SIGPIPE (SIGHUP with a terminal), and SIGKILL when, as a PID 1 without a handler, it
+    // ignores that.
+    let endTimer: NodeJS.Timeout | undefined;
+    const endOnClosedOutput = () => {
+      void this.runc.kill(found.id, tty ? 'SIGHUP' : 'SIGPIPE').catch(() => {});
+      endTimer = setTimeout(() => void this.runc.kill(found.id, 'SIGKILL', true).catch(() => {}), 1000);
+    };
+    if (io.outputClosed?.aborted) endOnClosedOutput();
+    else io.outputClosed?.addEventListener('abort', endOnClosedOutput, { once: true });
+    let end: 'detached' | 'closed';
+    try {
+      end = await session.ended;
+    } finally {
+      for (const sig of proxied) process.off(sig, proxy);
+      io.outputClosed?.removeEventListener('abort', endOnClosedOutput);
+      if (endTimer) clearTimeout(endTimer);
+      if (tty && terminalIn?.isTTY) terminalIn.setRawMode?.(rawBefore);
+      restoreOutput?.();
+    }
+    if (end === 'detached') return 0;
+    // conmon closes the socket once the output is drained and writes the exit file right after.
+    const exit = await this.waitForExitFile({ ...found, runRoot: this.paths.runRoot });
+    trace('exited');
+    if (found.request.autoRemove && exit) {
+      // --rm: no point recording an exit that is removed right away.
+      await this.destroy(found, true);
+      trace('removed');
+      return exit.code;
+    }
+    const rec = await this.current(found.id);
+    return rec?.state.exitCode ?? exit?.code ?? UNKNOWN_EXIT;
+  }
+
+  /** The exit conmon records for the container; undefined when conmon ended without one. */
+  private async waitForExitFile(rec: ContainerRecord): Promise<{ code: number; time: Date } | undefined> {
+    const exitFile = this.runtimePathsOf(rec).exitFile(rec.id);
+    for (;;) {
+      const exit = await readExitFile(exitFile);
+      if (exit) return exit;
+      if (!(await this.conmonAlive(rec))) return readExitFile(exitFile);
+      await sleep(5);
+    }
+  }
+
+  private async conmonAlive(rec: ContainerRecord): Promise<boolean> {
+    const conmonPid = Number((await readFile(this.runtimePathsOf(rec).conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
+    return conmonPid > 0 && processAlive(conmonPid) && !(await isZombie(conmonPid));
   }
 
   // ---- stop / kill / pause ----
@@ -608,15 +661,22 @@ export class ContainerManager {
    * no longer runs them. Exited containers get their runtime leftovers cleaned.
    */
   async refresh(rec: ContainerRecord, opts: { lockHeld?: boolean } = {}): Promise<ContainerRecord> {
+    // The container lock is not reentrant: a caller that holds it must not wait for it again.
+    const locked = <T>(fn: () => Promise<T>): Promise<T> => (opts.lockHeld ? fn() : this.lockFor(rec.id).withLock(fn));
+    if (rec.startingPid !== undefined && !processAlive(rec.startingPid)) {
+      const r = rec;
+      rec = await locked(() => this.reconcileCutShortStart(r));
+    }
+    if (rec.frozenByPid !== undefined && !processAlive(rec.frozenByPid)) {
+      const r = rec;
+      rec = await locked(() => this.thawAfterDeadCommit(r));
+    }
     const live = rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting';
     if (!live) return rec;
     if (rec.monitor === 'foreground' && processAlive(rec.ownerPid)) return rec;
     const run = this.runtimePathsOf(rec);
     const exit = await readExitFile(run.exitFile(rec.id));
-    if (exit === undefined && rec.monitor === 'conmon') {
-      const conmonPid = Number((await readFile(run.conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
-      if (conmonPid && processAlive(conmonPid) && !(await isZombie(conmonPid))) return rec;
-    }
+    if (exit === undefined && rec.monitor === 'conmon' && (await this.conmonAlive(rec))) return rec;
     if (exit === undefined && rec.monitor === 'foreground') {
       const st = await this.runcFor(rec).state(rec.id).catch(() => undefined);
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
@@ -646,13 +706,104 @@ export class ContainerManager {
     return opts.lockHeld ? recordExit() : this.lockFor(rec.id).withLock(recordExit);
   }
 
+  /**
+   * A start whose tsdock was killed before it recorded the outcome: what runc says is the
+   * truth. A running (or already exited) container is recorded as started under conmon, whose
+   * exit file then gives its exit; one that was only created is deleted, and the set-up of
+   * one that never got that far (mount, netns) is undone, leaving the record as it was.
+   */
+  private async reconcileCutShortStart(rec: ContainerRecord): Promise<ContainerRecord> {
+    // Called with the container's lock held (see refresh).
+    {
+      const latest = await this.containers.get(rec.id);
+      if (!latest) return rec;
+      if (latest.startingPid === undefined || processAlive(latest.startingPid)) return latest;
+      trace('reconciling a start cut short');
+      const runc = this.runcFor(latest);
+      // conmon may still be running `runc create`: let it finish first.
+      let st = await runc.state(latest.id);
+      for (let i = 0; i < 250 && (!st || st.status === 'creating') && (await this.conmonAlive(latest)); i++) {
+        await sleep(20);
+        st = await runc.state(latest.id);
+      }
+      delete latest.startingPid;
+      if (st && (st.status === 'running' || st.status === 'paused' || st.status === 'stopped')) {
+        latest.monitor = 'conmon';
+        latest.ownerPid = 0;
+        latest.state = { ...latest.state, status: st.status === 'paused' ? 'paused' : 'running', pid: st.pid, exitCode: 0, oomKilled: false, startedAt: st.created, finishedAt: ZERO_TIME, error: '' };
+        await this.containers.put(latest);
+        return latest;
+      }
+      if (st) {
+        await runc.delete(latest.id, true);
+        // conmon sees its container go and ends: wait, so nothing of the start outlives this.
+        for (let i = 0; i < 100 && (await this.conmonAlive(latest)); i++) await sleep(20);
+      }
+      await this.cleanupRuntime(latest);
+      await this.containers.put(latest);
+      return latest;
+    }
+  }
+
+  /**
+   * `commit` freezes a running container while it reads its layer: when that commit process
+   * is gone (killed), the container is thawed, so it is never left frozen behind a record
+   * that says it runs.
+   */
+  private async thawAfterDeadCommit(rec: ContainerRecord): Promise<ContainerRecord> {
+    // Called with the container's lock held (see refresh).
+    const latest = await this.containers.get(rec.id);
+    if (!latest) return rec;
+    if (latest.frozenByPid === undefined || processAlive(latest.frozenByPid)) return latest;
+    await this.thaw(latest);
+    return latest;
+  }
+
+  private async thaw(rec: ContainerRecord): Promise<void> {
+    const runc = this.runcFor(rec);
+    const st = await runc.state(rec.id);
+    if (st?.status === 'paused') await runc.resume(rec.id);
+    delete rec.frozenByPid;
+    if (rec.state.status === 'paused') rec.state.status = 'running';
+    await this.containers.put(rec);
+  }
+
+  /**
+   * `commit` of a running container: frozen while its layer is read. The committing process is
+   * recorded before the freeze, so the next command undoes a freeze whose commit was killed.
+   */
+  async freezeForCommit(id: string): Promise<void> {
+    await this.lockFor(id).withLock(async () => {
+      const rec = await this.lockedCurrent(id, id);
+      const paused = transition(rec.state.status, 'pause', rec.name);
+      rec.frozenByPid = process.pid;
+      await this.containers.put(rec);
+      await this.runcFor(rec).pause(rec.id);
+      rec.state.status = paused;
+      await this.containers.put(rec);
+      trace('frozen for commit');
+    });
+  }
+
+  /** Ends the freeze of freezeForCommit. */
+  async thawAfterCommit(id: string): Promise<void> {
+    await this.lockFor(id).withLock(async () => {
+      const rec = await this.containers.get(id);
+      if (rec?.frozenByPid !== undefined) await this.thaw(rec);
+    });
+  }
+
   /** Removes runc's state, the overlay mount and the exit file of a container that is not running. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const run = this.runtimePathsOf(rec);
-    // A stat instead of a runc call when runc has nothing for it (the common case).
-    if (await stat(join(run.runcRoot, rec.id)).then(() => true, () => false)) await this.runcFor(rec).delete(rec.id, true).catch(() => {});
-    await unmountRootfs(this.paths.merged(rec.id)).catch(() => {});
-    await rm(run.exitFile(rec.id), { force: true });
+    // A stat instead of a runc call when runc has nothing for it (the common case). The rootfs
+    // mount is the host's, not the container's: it goes at the same time.
+    const runcKnowsIt = await stat(join(run.runcRoot, rec.id)).then(() => true, () => false);
+    await Promise.all([
+      runcKnowsIt ? this.runcFor(rec).delete(rec.id, true).catch(() => {}) : undefined,
+      unmountRootfs(this.paths.merged(rec.id)).catch(() => {}),
+      rm(run.exitFile(rec.id), { force: true }),
+    ]);
     await this.networking.teardown(rec.id);
   }
 
@@ -661,6 +812,7 @@ export class ContainerManager {
     // Docker keeps a container that failed to start with the error and exit 127/126: "created"
     // when it never ran, "exited" when it had run before (its state derives from StartedAt).
     const status = rec.state.startedAt === ZERO_TIME ? 'created' : 'exited';
+    delete rec.startingPid;
     rec.state = { ...rec.state, status, pid: 0, exitCode: exitCodeForStartError(err.message), error: err.message };
     await this.containers.put(rec);
   }
@@ -687,11 +839,6 @@ export function exitCodeForStartError(message: string): number {
   return 125;
 }
 
-function extractRuncError(stderr: string): string {
-  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
-  return (m ? m[1]!.replace(/\\"/g, '"') : stderr.trim()).replace(/^runc run failed: /, '');
-}
-
 async function readExitFile(path: string): Promise<{ code: number; time: Date } | undefined> {
   try {
     const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
@@ -706,15 +853,5 @@ async function readExitFile(path: string): Promise<{ code: number; time: Date } 
 async function isZombie(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   return / Z /.test(stat.slice(stat.lastIndexOf(')')));
-}
-
-async function oomKilledFromCgroup(id: string): Promise<boolean> {
-  const text = await readFile(`/sys/fs/cgroup/memory/tsdock/${id}/memory.oom_control`, 'utf8').catch(() => '');
-  const n = /oom_kill (\d+)/.exec(text);
-  return n ? Number(n[1]) > 0 : false;
-}
-
-function signalNumber(sig: NodeJS.Signals | null): number {
-  return sig ? (osConstants.signals as Record<string, number>)[sig] ?? 0 : UNKNOWN_EXIT - 128;
 }
 

@@ -131,6 +131,14 @@ export interface ContainerRecord {
    * Absent in records written before it existed: the current run root.
    */
   runRoot?: string;
+  /**
+   * The tsdock process starting the container, written before anything is set up and removed
+   * once the start is recorded: when that process is gone, the start was cut short and the
+   * next command reconciles the record with runc's real state.
+   */
+  startingPid?: number;
+  /** The `commit` process that froze the container: when it is gone, the freeze is undone. */
+  frozenByPid?: number;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -40,9 +40,12 @@ export class RuntimePaths {
   merged(id: string): string {
     return join(this.containerDir(id), 'merged');
   }
-  /** conmon's attach socket (SOCK_SEQPACKET) for a detached container. */
+  /**
+   * conmon's attach socket (SOCK_SEQPACKET). It lives in the bundle: the link conmon makes to it
+   * under socketDir is cut short when the path would not fit a socket address.
+   */
   attachSocket(id: string): string {
-    return join(this.socketDir, id, 'attach');
+    return join(this.bundle(id), 'attach');
   }
   /** conmon's control fifo (window resizes), in the bundle. */
   controlFifo(id: string): string {
