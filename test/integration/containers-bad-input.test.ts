@@ -99,7 +99,8 @@ describe('a configured runtime that fails without output', () => {
       const fg = await c.run(['run', '--rm', '--network', 'none', IMG, 'echo', 'hi']);
       expect(fg.code).toBe(125);
       expect(fg.stdout).toBe('');
-      expect(fg.stderr).toBe(`Error: the OCI runtime ${fake} failed with exit status 1 before the container started, without an error message: check that the "runtime" setting of tsdock's config file names a working runc\n`);
+      // Foreground runs are conmon's too: the status comes from the runtime's --version, as for -d.
+      expect(fg.stderr).toBe(`Error: the OCI runtime ${fake} failed with exit status 1 (for --version too) before the container started, without an error message: check that the "runtime" setting of tsdock's config file names a working runc\n`);
       expect(await containerDirs()).toEqual([]);
       const bg = await c.run(['run', '-d', '--name', 'silent', '--network', 'none', IMG, 'echo', 'hi']);
       expect(bg.code).toBe(125);
