@@ -34,7 +34,7 @@ async function readTar(buf: Buffer): Promise<{ path: string; type: string; linkp
 
 async function tarOf(dir: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of layerTarStream(await collectLayerEntries(dir))) chunks.push(c as Buffer);
+  for await (const c of layerTarStream(await collectLayerEntries(dir), dir)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 

@@ -3,7 +3,7 @@
 // hardlinks and `..` in tar streams, swaps racing the copy, endless /proc files; plus a fuzz
 // over random trees copied every way. A canary tree outside the roots must never change.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -222,7 +222,6 @@ describe('fuzz: random trees with hostile symlinks, copied every way', () => {
   it('nothing outside the destination root changes, and every failure is a clean error', async () => {
     const seeds = Array.from({ length: 12 }, (_, i) => 1000 + i);
     let ok = 0;
-    let refused = 0;
     for (const seed of seeds) {
       const rand = prng(seed);
       await rm(src, { recursive: true, force: true });
@@ -237,7 +236,6 @@ describe('fuzz: random trees with hostile symlinks, copied every way', () => {
           await fn();
           ok++;
         } catch (err) {
-          refused++;
           // A clean, typed error with a message: never a crash of another kind.
           expect(err, `${what} (seed ${seed})`).toBeInstanceOf(Error);
           expect((err as Error).message, `${what} (seed ${seed})`).not.toBe('');
@@ -254,13 +252,7 @@ describe('fuzz: random trees with hostile symlinks, copied every way', () => {
       });
       const outsideAfter = await snapshotTree(base).then((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('src') && !k.startsWith('dst') && k !== '')));
       expect(outsideAfter, `seed ${seed}`).toEqual(outsideBefore);
-      // Every symlink the copies made is a link: never a file written at the canary's path on the host.
-      for (const rel of dstPaths) {
-        const st = await lstat(join(dst, rel)).catch(() => undefined);
-        if (st?.isSymbolicLink()) expect(typeof (await readlink(join(dst, rel)))).toBe('string');
-      }
     }
     expect(ok).toBeGreaterThan(20);
-    expect(refused).toBeGreaterThanOrEqual(0);
   }, 120_000);
 });

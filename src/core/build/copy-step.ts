@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { lstat, lutimes, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
+import { lstat, lutimes, open, readdir, type FileHandle } from 'node:fs/promises';
+import { readFileInRoot } from '../fs/root-files.js';
 import { join, posix } from 'node:path';
 import { isWhiteout, type LowerView } from '../runtime/container-diff.js';
 import { resolveUser } from '../runtime/user-resolution.js';
@@ -38,7 +39,8 @@ export async function readImageFile(layersTopFirst: string[], lower: LowerView, 
   for (const layer of layersTopFirst) {
     const abs = join(layer, path);
     const st = await lstat(abs).catch(() => undefined);
-    if (st && !isWhiteout(st)) return readFile(abs, 'utf8').catch(() => undefined);
+    // Read inside the layer: a symlink in it (an image's `etc -> /root`) never reaches the host.
+    if (st && !isWhiteout(st)) return readFileInRoot(layer, path);
   }
   return undefined;
 }

@@ -272,7 +272,7 @@ export class RootedFs {
       const st = await dir.stat();
       await dir.close();
       if (mount) return { path: dir.path, parent: undefined, name: posix.basename(dir.path), stat: st, mount };
-      // Re-locate without following the last component, to hand out its parent.
+      // Hand out its parent, the directory below it on the stack.
       return await this.walkParentOf(dir.path, st, stack);
     } finally {
       // Everything still on the stack except the root, and except a parent handed out.

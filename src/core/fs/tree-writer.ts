@@ -117,28 +117,16 @@ export class TreeWriter {
     const parent = await this.dirAt(posix.dirname(path));
     const name = posix.basename(path);
     const existing = statOrUndefined(parent.child(name), false);
-    if (e.kind === 'directory') {
-      if (existing?.isDirectory()) {
-        if (!this.opts.keepExistingDirs) {
-          const dir = await this.dirAt(path);
-          await this.setDirMeta(dir, e, path);
-        }
-        this.written.add(e.rel);
-        return;
-      }
-      if (existing) {
-        await this.dropDirs(under);
-        await removeEntry(parent, name);
-      }
-      mkdirSync(parent.child(name), 0o700);
-      const dir = await this.dirAt(path);
-      await this.setDirMeta(dir, e, path);
-      this.written.add(e.rel);
-      return;
-    }
-    if (existing) {
+    const keepDir = e.kind === 'directory' && existing?.isDirectory() === true;
+    if (existing && !keepDir) {
       await this.dropDirs(under);
       await removeEntry(parent, name);
+    }
+    if (e.kind === 'directory') {
+      if (!keepDir) mkdirSync(parent.child(name), 0o700);
+      if (!keepDir || !this.opts.keepExistingDirs) await this.setDirMeta(await this.dirAt(path), e, path);
+      this.written.add(e.rel);
+      return;
     }
     const { uid, gid } = this.owner(e);
     switch (e.kind) {

@@ -198,28 +198,28 @@ export function encodeEntryHeader(e: LayerEntry): Buffer {
 }
 
 /**
- * The uncompressed tar of the entries, with file data read as it streams. With `root` (the
- * directory the entries were collected from) each file is opened through RootedFs inside it:
+ * The uncompressed tar of the entries, with file data read as it streams. Each file is opened
+ * through RootedFs inside `root` (the directory the entries were collected from):
  * a running container (commit --pause=false) that swaps a directory for a symlink cannot make
  * the layer carry a host file.
  */
-export function layerTarStream(entries: LayerEntry[], root?: string): Readable {
+export function layerTarStream(entries: LayerEntry[], root: string): Readable {
   return Readable.from(tarChunks(entries, root), { objectMode: false });
 }
 
-async function* tarChunks(entries: LayerEntry[], rootDir: string | undefined): AsyncGenerator<Buffer> {
-  const root = rootDir === undefined ? undefined : await RootedFs.open(rootDir);
+async function* tarChunks(entries: LayerEntry[], rootDir: string): AsyncGenerator<Buffer> {
+  const root = await RootedFs.open(rootDir);
   try {
     for (const e of entries) {
       yield encodeEntryHeader(e);
       if (e.type !== 'File' || e.size === 0 || !e.source) continue;
-      yield* fileData(root && rootDir !== undefined ? await openInRoot(root, relative(rootDir, e.source)) : await open(e.source, 'r'), e.size);
+      yield* fileData(await openInRoot(root, relative(rootDir, e.source)), e.size);
       const pad = (BLOCK - (e.size % BLOCK)) % BLOCK;
       if (pad) yield Buffer.alloc(pad);
     }
     yield Buffer.alloc(BLOCK * 2); // end of archive
   } finally {
-    await root?.close();
+    await root.close();
   }
 }
 
