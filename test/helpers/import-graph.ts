@@ -41,10 +41,15 @@ export function importEdges(repo: string): ImportEdge[] {
   return edges;
 }
 
-/** The folder a file belongs to at the granularity of the layering: `src/core/runtime`, `src/cli`. */
+/**
+ * The node a file belongs to in the layering: its folder under src/core (`src/core/runtime`),
+ * a file at the top of src/core on its own (`src/core/errors.ts` sits below everything,
+ * `src/core/engine.ts` above), or a front end (`src/cli`).
+ */
 export function layerOf(file: string): string {
   const parts = file.split('/');
-  return parts[1] === 'core' && parts.length > 3 ? parts.slice(0, 3).join('/') : parts.slice(0, 2).join('/');
+  if (parts[1] === 'core') return parts.length > 3 ? parts.slice(0, 3).join('/') : file;
+  return parts.slice(0, 2).join('/');
 }
 
 /** Cycles between folders (each as the folders on it, smallest first), from runtime imports and type imports alike. */
