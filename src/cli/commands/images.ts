@@ -9,7 +9,6 @@ import { parseReference, familiarName } from '../../core/images/reference.js';
 
 /** One row as Docker's `images` names and prints its fields (full IDs: the spec shortens them). */
 function templateView(row: ImageSummary): ListRow {
-  const size = humanSize(row.size);
   return {
     ID: row.id,
     Repository: row.repository,
@@ -17,8 +16,9 @@ function templateView(row: ImageSummary): ListRow {
     Digest: row.digest,
     CreatedSince: createdSince(row.created),
     CreatedAt: goTimeString(row.created),
-    Size: size,
-    VirtualSize: size,
+    Size: humanSize(row.size),
+    // Docker prints this deprecated twin of Size with four significant digits.
+    VirtualSize: humanSize(row.size, 4),
     SharedSize: 'N/A',
     UniqueSize: 'N/A',
     Containers: 'N/A',
