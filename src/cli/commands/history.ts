@@ -1,9 +1,24 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { renderTable, ellipsis } from '../format/table.js';
+import { ellipsis } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
-import { renderTemplateRows } from '../format/go-template.js';
+import { formatList, type ListSpec } from '../format/list-format.js';
+import { goRfc3339 } from '../format/go-time.js';
 import { shortId } from '../../core/images/digest.js';
+
+/** Docker's history fields and headers; IDs and commands are shortened unless --no-trunc. */
+const HISTORY_SPEC: ListSpec = {
+  command: 'history',
+  fields: {
+    ID: { header: 'IMAGE', truncate: (id) => (id === '<missing>' ? id : shortId(id)) },
+    CreatedSince: { header: 'CREATED' },
+    CreatedAt: { header: 'CREATED AT' },
+    CreatedBy: { header: 'CREATED BY', truncate: (cmd) => ellipsis(cmd.replace(/\s+/g, ' '), 45) },
+    Size: { header: 'SIZE' },
+    Comment: { header: 'COMMENT' },
+  },
+  columns: ['ID', 'CreatedSince', 'CreatedBy', 'Size', 'Comment'],
+};
 
 export const historyCommand: Command = {
   name: 'history',
@@ -17,24 +32,15 @@ export const historyCommand: Command = {
       { min: 1, max: 1 },
     );
     const rows = await (await ctx.engine()).history(positionals[0]!);
-    const noTrunc = values['no-trunc'] === true;
     const view = rows.map((r) => ({
-      ID: r.id === '<missing>' || noTrunc ? r.id : shortId(r.id),
+      ID: r.id,
       CreatedSince: createdSince(r.created),
-      CreatedAt: r.created ?? '',
-      CreatedBy: noTrunc ? r.createdBy : ellipsis(r.createdBy.replace(/\s+/g, ' '), 45),
+      CreatedAt: goRfc3339(r.created),
+      CreatedBy: r.createdBy,
       Size: values.human === false ? String(r.size) : humanSize(r.size),
       Comment: r.comment,
     }));
-    if (values.quiet) {
-      ctx.stdout.write(view.map((v) => `${v.ID}\n`).join(''));
-      return 0;
-    }
-    if (typeof values.format === 'string') {
-      ctx.stdout.write(renderTemplateRows(values.format, view, renderTable));
-      return 0;
-    }
-    ctx.stdout.write(renderTable([['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], ...view.map((v) => [v.ID, v.CreatedSince, v.CreatedBy, v.Size, v.Comment])]));
+    ctx.stdout.write(formatList(view, HISTORY_SPEC, { format: values.format as string | undefined, quiet: values.quiet === true, noTrunc: values['no-trunc'] === true }));
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { compileTemplate } from '../format/go-template.js';
+import { inspectPrinter } from '../format/inspect-format.js';
 
 export const imageInspectCommand: Command = {
   name: 'inspect',
@@ -9,7 +9,7 @@ export const imageInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('image inspect', argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' } }, { min: 1 });
     const engine = await ctx.engine();
-    const tpl = typeof values.format === 'string' ? compileTemplate(values.format) : undefined;
+    const print = inspectPrinter(values.format as string | undefined, 'image inspect');
     const found: unknown[] = [];
     let status = 0;
     for (const q of positionals) {
@@ -20,8 +20,7 @@ export const imageInspectCommand: Command = {
         status = 1;
       }
     }
-    if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
-    else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    ctx.stdout.write(print(found));
     return status;
   },
 };

@@ -1,23 +1,49 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { renderTemplateRows } from '../format/go-template.js';
-import { renderTable } from '../format/table.js';
+import { formatList, type ListRow, type ListSpec } from '../format/list-format.js';
+import { goTimeString } from '../format/go-time.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
 import { shortId } from '../../core/images/digest.js';
 import { parseReference, familiarName } from '../../core/images/reference.js';
 
-/** The fields `--format` sees, named as Docker's. */
-function templateView(row: ImageSummary, noTrunc: boolean) {
+/** One row as Docker's `images` names and prints its fields (full IDs: the spec shortens them). */
+function templateView(row: ImageSummary): ListRow {
   return {
-    ID: noTrunc ? row.id : shortId(row.id),
+    ID: row.id,
     Repository: row.repository,
     Tag: row.tag,
     Digest: row.digest,
     CreatedSince: createdSince(row.created),
-    CreatedAt: row.created ?? '',
+    CreatedAt: goTimeString(row.created),
     Size: humanSize(row.size),
+    // Docker prints this deprecated twin of Size with four significant digits.
+    VirtualSize: humanSize(row.size, 4),
+    SharedSize: 'N/A',
+    UniqueSize: 'N/A',
     Containers: 'N/A',
+  };
+}
+
+/** Docker's image fields and headers; the default table shows DIGEST with --digests only. */
+function imagesSpec(digests: boolean): ListSpec {
+  return {
+    command: 'images',
+    fields: {
+      ID: { header: 'IMAGE ID', truncate: shortId },
+      Repository: { header: 'REPOSITORY' },
+      Tag: { header: 'TAG' },
+      Digest: { header: 'DIGEST' },
+      CreatedSince: { header: 'CREATED' },
+      CreatedAt: { header: 'CREATED AT' },
+      Size: { header: 'SIZE' },
+      VirtualSize: { header: 'SIZE' },
+      SharedSize: { header: 'SHARED SIZE' },
+      UniqueSize: { header: 'UNIQUE SIZE' },
+      Containers: { header: 'CONTAINERS' },
+    },
+    columns: ['Repository', 'Tag', ...(digests ? ['Digest'] : []), 'ID', 'CreatedSince', 'Size'],
+    uniqueQuiet: true,
   };
 }
 
@@ -41,23 +67,8 @@ export const imagesCommand: Command = {
     const engine = await ctx.engine();
     let rows = await engine.images({ all: values.all === true });
     if (positionals[0]) rows = rows.filter(matcher(positionals[0]));
-    const noTrunc = values['no-trunc'] === true;
-    if (values.quiet) {
-      const ids = [...new Set(rows.map((r) => (noTrunc ? r.id : shortId(r.id))))];
-      ctx.stdout.write(ids.map((i) => `${i}\n`).join(''));
-      return 0;
-    }
-    if (typeof values.format === 'string' && values.format !== 'table') {
-      ctx.stdout.write(renderTemplateRows(values.format, rows.map((r) => templateView(r, noTrunc)), renderTable));
-      return 0;
-    }
-    const digests = values.digests === true;
-    const header = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
-    const table = rows.map((r) => {
-      const v = templateView(r, noTrunc);
-      return [v.Repository, v.Tag, ...(digests ? [v.Digest] : []), v.ID, v.CreatedSince, v.Size];
-    });
-    ctx.stdout.write(renderTable([header, ...table]));
+    const flags = { format: values.format as string | undefined, quiet: values.quiet === true, noTrunc: values['no-trunc'] === true };
+    ctx.stdout.write(formatList(rows.map(templateView), imagesSpec(values.digests === true), flags));
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, UsageError } from '../args.js';
-import { compileTemplate } from '../format/go-template.js';
+import { inspectPrinter } from '../format/inspect-format.js';
 import { containerInspect } from '../../core/runtime/container-inspect.js';
 import type { Engine } from '../../core/engine.js';
 import { AmbiguousContainerError } from '../../core/runtime/container-id.js';
@@ -25,7 +25,7 @@ export function inspectCommandFor(kind: 'any' | 'container'): Command {
       const type = (values.type as string | undefined) ?? (kind === 'container' ? 'container' : undefined);
       if (type && type !== 'container' && type !== 'image') throw new UsageError(`"${type}" is not a valid value for --type`, 'inspect');
       const engine = await ctx.engine();
-      const tpl = typeof values.format === 'string' ? compileTemplate(values.format) : undefined;
+      const print = inspectPrinter(values.format as string | undefined, kind === 'container' ? 'container inspect' : 'inspect');
       const found: unknown[] = [];
       let status = 0;
       for (const q of positionals) {
@@ -45,8 +45,7 @@ export function inspectCommandFor(kind: 'any' | 'container'): Command {
           status = 1;
         }
       }
-      if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
-      else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+      ctx.stdout.write(print(found));
       return status;
     },
   };

@@ -1,8 +1,9 @@
 // `tsdock network create|ls|inspect|rm|prune|connect|disconnect`, with Docker's flags and output.
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, UsageError } from '../args.js';
-import { renderTable } from '../format/table.js';
-import { compileTemplate } from '../format/go-template.js';
+import { formatList, type ListSpec } from '../format/list-format.js';
+import { inspectPrinter } from '../format/inspect-format.js';
+import { goTimeString } from '../format/go-time.js';
 import { confirm } from '../prompt.js';
 import { isPredefined, type NetworkRecord } from '../../core/network/network-record.js';
 
@@ -102,33 +103,36 @@ export const networkLsCommand: Command = {
     );
     const filter = parseNetworkFilters(many(values.filter));
     const c = await (await ctx.engine()).containers();
-    const noTrunc = values['no-trunc'] === true;
     const rows = (await c.networking.networks.list()).filter((n) => matchesNetworkFilter(n, filter));
-    if (values.quiet) {
-      ctx.stdout.write(rows.map((n) => `${noTrunc ? n.id : n.id.slice(0, 12)}\n`).join(''));
-      return 0;
-    }
     const view = rows.map((n) => ({
-      ID: noTrunc ? n.id : n.id.slice(0, 12),
+      ID: n.id,
       Name: n.name,
       Driver: n.driver,
       Scope: 'local',
       IPv6: 'false',
       Internal: 'false',
       Labels: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(','),
-      CreatedAt: n.created,
+      CreatedAt: goTimeString(n.created, { fraction: true }),
     }));
-    const format = typeof values.format === 'string' && values.format !== '' && values.format !== 'table' ? (values.format === 'json' ? '{{json .}}' : values.format) : 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
-    const tpl = compileTemplate(format);
-    const lines = view.map((v) => tpl.render(v));
-    if (!tpl.isTable) {
-      ctx.stdout.write(lines.map((l) => `${l}\n`).join(''));
-      return 0;
-    }
-    const header = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
-    ctx.stdout.write(renderTable([tpl.render(header), ...lines].map((l) => l.split('\t'))));
+    ctx.stdout.write(formatList(view, NETWORK_LS_SPEC, { format: values.format as string | undefined, quiet: values.quiet === true, noTrunc: values['no-trunc'] === true }));
     return 0;
   },
+};
+
+/** Docker's network fields and headers. */
+const NETWORK_LS_SPEC: ListSpec = {
+  command: 'network ls',
+  fields: {
+    ID: { header: 'NETWORK ID', truncate: (id) => id.slice(0, 12) },
+    Name: { header: 'NAME' },
+    Driver: { header: 'DRIVER' },
+    Scope: { header: 'SCOPE' },
+    IPv6: { header: 'IPV6' },
+    Internal: { header: 'INTERNAL' },
+    Labels: { header: 'LABELS' },
+    CreatedAt: { header: 'CREATED AT' },
+  },
+  columns: ['ID', 'Name', 'Driver', 'Scope'],
 };
 
 export const networkInspectCommand: Command = {
@@ -138,7 +142,7 @@ export const networkInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('network inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
     const c = await (await ctx.engine()).containers();
-    const tpl = typeof values.format === 'string' && values.format !== '' && values.format !== 'json' ? compileTemplate(values.format) : undefined;
+    const print = inspectPrinter(values.format as string | undefined, 'network inspect');
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const q of positionals) {
@@ -150,8 +154,7 @@ export const networkInspectCommand: Command = {
       }
       found.push(await c.networking.networkInspect(net));
     }
-    if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
-    else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    ctx.stdout.write(print(found));
     return status;
   },
 };

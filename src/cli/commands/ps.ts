@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs } from '../args.js';
-import { renderTable, ellipsis } from '../format/table.js';
-import { renderTemplateRows } from '../format/go-template.js';
+import { ellipsis } from '../format/table.js';
+import { formatList, type ListSpec } from '../format/list-format.js';
+import { goTimeString } from '../format/go-time.js';
 import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
 import { statusText, createdText } from '../../core/runtime/container-status-text.js';
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
@@ -9,9 +10,46 @@ import { parseReference, formatReference } from '../../core/images/reference.js'
 import { humanSize } from '../../core/format/human.js';
 import { runCommand } from '../../core/runtime/run-command.js';
 
-function commandText(rec: ContainerRecord, noTrunc: boolean): string {
-  const cmd = [rec.path, ...rec.args].join(' ');
-  return noTrunc ? `"${cmd}"` : `"${ellipsis(cmd, 20)}"`;
+/** The command in quotes, as ps shows it; the spec shortens it to 20 characters. */
+function commandText(rec: ContainerRecord): string {
+  return `"${[rec.path, ...rec.args].join(' ')}"`;
+}
+
+/** Volume names and bind sources, as Docker's `.Mounts`. */
+function mountNames(rec: ContainerRecord): string {
+  return [...rec.request.volumes.map((v) => v.name), ...rec.request.binds.map((b) => b.source)].join(',');
+}
+
+/** The networks a container is on, as Docker's `.Networks` (sorted names; none for `container:`). */
+function networkNames(rec: ContainerRecord): string {
+  const { network, networks } = rec.request;
+  if (network === 'bridge') return [...(networks ?? ['bridge'])].sort().join(',');
+  if (network === 'host') return 'host';
+  return network === 'container' ? '' : 'none';
+}
+
+/** Docker's container fields and headers; the default table gains SIZE with -s. */
+function psSpec(size: boolean): ListSpec {
+  return {
+    command: 'ps',
+    fields: {
+      ID: { header: 'CONTAINER ID', truncate: (id) => id.slice(0, 12) },
+      Image: { header: 'IMAGE' },
+      Command: { header: 'COMMAND', truncate: (cmd) => `"${ellipsis(cmd.slice(1, -1), 20)}"` },
+      CreatedAt: { header: 'CREATED AT' },
+      RunningFor: { header: 'CREATED' },
+      Ports: { header: 'PORTS' },
+      State: { header: 'STATE' },
+      Status: { header: 'STATUS' },
+      Size: { header: 'SIZE' },
+      Names: { header: 'NAMES' },
+      Labels: { header: 'LABELS' },
+      Mounts: { header: 'MOUNTS', truncate: (list) => list.split(',').map((m) => ellipsis(m, 15)).join(',') },
+      LocalVolumes: { header: 'LOCAL VOLUMES' },
+      Networks: { header: 'NETWORKS' },
+    },
+    columns: ['ID', 'Image', 'Command', 'RunningFor', 'Status', 'Ports', 'Names', ...(size ? ['Size'] : [])],
+  };
 }
 
 export const psCommand: Command = {
@@ -54,9 +92,9 @@ export const psCommand: Command = {
     rows = rows.filter((r) => matchesFilter(r, filter, imageMatches));
     if (values.last !== undefined) rows = rows.slice(0, Number(values.last));
     if (values.latest) rows = rows.slice(0, 1);
-    const noTrunc = values['no-trunc'] === true;
+    const flags = { format: values.format as string | undefined, quiet: values.quiet === true, noTrunc: values['no-trunc'] === true };
     if (values.quiet) {
-      ctx.stdout.write(rows.map((r) => `${noTrunc ? r.id : r.id.slice(0, 12)}\n`).join(''));
+      ctx.stdout.write(formatList(rows.map((r) => ({ ID: r.id })), psSpec(false), flags));
       return 0;
     }
     const now = Date.now();
@@ -64,24 +102,23 @@ export const psCommand: Command = {
     if (values.size) for (const r of rows) sizes.set(r.id, `${humanSize(await duBytes(containers.paths.upper(r.id)))} (virtual ${humanSize((await engine.store.images.get(r.imageId))?.size ?? 0)})`);
     const ports = new Map(await Promise.all(rows.map(async (r) => [r.id, await containers.networking.psPorts(r)] as const)));
     const view = rows.map((r) => ({
-      ID: noTrunc ? r.id : r.id.slice(0, 12),
+      ID: r.id,
       Image: r.request.image,
-      Command: commandText(r, noTrunc),
-      CreatedAt: r.created,
+      Command: commandText(r),
+      CreatedAt: goTimeString(r.created),
       RunningFor: createdText(r.created, now),
       Status: statusText(r.state, now),
       State: r.state.status,
       Ports: ports.get(r.id) ?? '',
       Names: r.name,
       Labels: Object.entries(r.request.labels).map(([k, v]) => `${k}=${v}`).join(','),
-      Size: sizes.get(r.id) ?? '',
+      // Docker prints 0B when the sizes were not asked for.
+      Size: sizes.get(r.id) ?? humanSize(0),
+      Mounts: mountNames(r),
+      LocalVolumes: String(r.request.volumes.length),
+      Networks: networkNames(r),
     }));
-    if (typeof values.format === 'string') {
-      ctx.stdout.write(renderTemplateRows(values.format, view, renderTable));
-      return 0;
-    }
-    const header = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(values.size ? ['SIZE'] : [])];
-    ctx.stdout.write(renderTable([header, ...view.map((v) => [v.ID, v.Image, v.Command, v.RunningFor, v.Status, v.Ports, v.Names, ...(values.size ? [v.Size] : [])])]));
+    ctx.stdout.write(formatList(view, psSpec(values.size === true), flags));
     return 0;
   },
 };

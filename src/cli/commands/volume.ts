@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, UsageError } from '../args.js';
-import { renderTable } from '../format/table.js';
-import { compileTemplate } from '../format/go-template.js';
+import { formatList, type ListSpec } from '../format/list-format.js';
+import { inspectPrinter } from '../format/inspect-format.js';
 import { confirm } from '../prompt.js';
 import { humanSize } from '../../core/format/human.js';
 import {
@@ -85,10 +85,6 @@ export const volumeLsCommand: Command = {
       .map((v) => ({ v, users: volumeUsers(v.name, all).length }))
       .filter(({ v, users }) => matchesVolumeFilter(v, users, filter))
       .sort((a, b) => naturalCompare(a.v.name, b.v.name));
-    if (values.quiet) {
-      ctx.stdout.write(rows.map(({ v }) => `${v.name}\n`).join(''));
-      return 0;
-    }
     const view = rows.map(({ v, users }) => ({
       Name: v.name,
       Driver: v.driver,
@@ -97,19 +93,28 @@ export const volumeLsCommand: Command = {
       Labels: Object.entries(volumeLabels(v)).map(([k, val]) => `${k}=${val}`).join(','),
       Links: String(users),
       Size: 'N/A',
+      // Not one of Docker's fields (so not in --format json), kept for templates that use it.
       CreatedAt: v.created,
     }));
-    const format = typeof values.format === 'string' && values.format !== '' && values.format !== 'table' ? (values.format === 'json' ? '{{json .}}' : values.format) : 'table {{.Driver}}\t{{.Name}}';
-    const tpl = compileTemplate(format);
-    const lines = view.map((v) => tpl.render(v));
-    if (!tpl.isTable) {
-      ctx.stdout.write(lines.map((l) => `${l}\n`).join(''));
-      return 0;
-    }
-    const header = { Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE', CreatedAt: 'CREATED' };
-    ctx.stdout.write(renderTable([tpl.render(header), ...lines].map((l) => l.split('\t'))));
+    ctx.stdout.write(formatList(view, VOLUME_LS_SPEC, { format: values.format as string | undefined, quiet: values.quiet === true }));
     return 0;
   },
+};
+
+/** Docker's volume fields and headers; -q prints names. */
+const VOLUME_LS_SPEC: ListSpec = {
+  command: 'volume ls',
+  fields: {
+    Name: { header: 'VOLUME NAME' },
+    Driver: { header: 'DRIVER' },
+    Scope: { header: 'SCOPE' },
+    Mountpoint: { header: 'MOUNTPOINT' },
+    Labels: { header: 'LABELS' },
+    Links: { header: 'LINKS' },
+    Size: { header: 'SIZE' },
+  },
+  columns: ['Driver', 'Name'],
+  quietField: 'Name',
 };
 
 export const volumeInspectCommand: Command = {
@@ -119,7 +124,7 @@ export const volumeInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('volume inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
     const c = await (await ctx.engine()).containers();
-    const tpl = typeof values.format === 'string' && values.format !== '' && values.format !== 'json' ? compileTemplate(values.format) : undefined;
+    const print = inspectPrinter(values.format as string | undefined, 'volume inspect');
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const name of positionals) {
@@ -131,8 +136,7 @@ export const volumeInspectCommand: Command = {
       }
       found.push(volumeInspect(v, c.volumes.dataPath(name)));
     }
-    if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
-    else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    ctx.stdout.write(print(found));
     return status;
   },
 };

@@ -9,7 +9,8 @@ export class TemplateError extends Error {}
 export interface CompiledTemplate {
   isTable: boolean;
   render(value: unknown): string;
-  header(): string;
+  /** The template with each action replaced by its field's column header: `names` first, else derived from the field name. */
+  header(names?: Readonly<Record<string, string>>): string;
 }
 
 export function compileTemplate(source: string): CompiledTemplate {
@@ -29,13 +30,14 @@ export function compileTemplate(source: string): CompiledTemplate {
   return {
     isTable,
     render: (value) => parts.map((p) => ('lit' in p ? p.lit : evaluate(p.expr, value, false))).join(''),
-    header: () => parts.map((p) => ('lit' in p ? p.lit : headerName(p.expr))).join(''),
+    header: (names = {}) => parts.map((p) => ('lit' in p ? p.lit : headerName(p.expr, names))).join(''),
   };
 }
 
-function headerName(expr: string): string {
+function headerName(expr: string, names: Readonly<Record<string, string>>): string {
   const field = expr.split(/\s+/).find((t) => t.startsWith('.'));
   if (!field || field === '.') return '';
+  if (Object.hasOwn(names, field.slice(1))) return names[field.slice(1)]!;
   return field.slice(1).split('.').at(-1)!.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 }
 
@@ -86,11 +88,4 @@ function goString(v: unknown): string {
     return `map[${entries.map(([k, x]) => `${k}:${goString(x)}`).join(' ')}]`;
   }
   return String(v);
-}
-
-/** `--format` output for a list: one rendered line per row, or with `table` a header and aligned columns. */
-export function renderTemplateRows(format: string, rows: unknown[], table: (rows: string[][]) => string): string {
-  const tpl = compileTemplate(format);
-  const lines = rows.map((r) => tpl.render(r));
-  return tpl.isTable ? table([tpl.header(), ...lines].map((l) => l.split('\t'))) : lines.map((l) => `${l}\n`).join('');
 }
