@@ -1,7 +1,7 @@
 // `--format` through the real CLI, as Docker's: `json` prints one object per row with Docker's field
 // names (images, ps, history, volume ls, network ls) and the inspect array on one line, `table`
-// is the default table, `table TEMPLATE` takes the command's headers, and a bad template is a
-// usage error.
+// is the default table, `table TEMPLATE` takes the command's headers, and a bad template fails
+// the command before any output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTestbed } from '../testbed/testbed.js';
 import { makeContainerSandbox, type ContainerSandbox } from '../helpers/containers.js';
@@ -128,13 +128,12 @@ describe('-q and bad templates', () => {
     expect(await c.ok(['ps', '-q', '--format', 'json'])).toBe(`${webId.slice(0, 12)}\n`);
   });
 
-  it('a template that does not parse is a usage error (125) naming the command', async () => {
+  it('a template that does not parse fails before any output (exit 1, as Docker)', async () => {
     for (const args of [['ps', '--format', '{{nosuch .ID}}'], ['history', '--format', '{{.ID', IMG], ['inspect', '--format', '{{bogus .Id}}', 'fmt-web']]) {
       const r = await c.run(args);
-      expect(r.code, args.join(' ')).toBe(125);
+      expect(r.code, args.join(' ')).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^template parsing error: template: /);
-      expect(r.stderr).toContain(`See 'tsdock ${args[0]} --help'.`);
+      expect(r.stderr).toMatch(/^Error: template parsing error: template: /);
     }
   });
 });

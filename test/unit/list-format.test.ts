@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { formatList, parseFormat, type ListSpec } from '../../src/cli/format/list-format.js';
 import { inspectPrinter } from '../../src/cli/format/inspect-format.js';
 import { goRfc3339, goTimeString } from '../../src/cli/format/go-time.js';
-import { UsageError } from '../../src/cli/args.js';
+import { TsdockError } from '../../src/core/errors.js';
 
 // A ps-like list: Docker's field names and headers, IDs and commands shortened unless --no-trunc.
 const spec: ListSpec = {
-  command: 'ps',
   fields: {
     ID: { header: 'CONTAINER ID', truncate: (id) => id.slice(0, 12) },
     Image: { header: 'IMAGE' },
@@ -131,29 +130,29 @@ describe('formatList: -q', () => {
 
 describe('parseFormat and template errors', () => {
   it('tells the kinds apart', () => {
-    expect(parseFormat(undefined, 'ps').kind).toBe('default');
-    expect(parseFormat('table', 'ps').kind).toBe('default');
-    expect(parseFormat('json', 'ps').kind).toBe('json');
-    expect(parseFormat(' json ', 'ps').kind).toBe('json');
-    expect(parseFormat('table {{.ID}}', 'ps').kind).toBe('table');
-    expect(parseFormat('{{.ID}}', 'ps').kind).toBe('template');
-    expect(parseFormat('jsonish {{.ID}}', 'ps').kind).toBe('template');
+    expect(parseFormat(undefined).kind).toBe('default');
+    expect(parseFormat('table').kind).toBe('default');
+    expect(parseFormat('json').kind).toBe('json');
+    expect(parseFormat(' json ').kind).toBe('json');
+    expect(parseFormat('table {{.ID}}').kind).toBe('table');
+    expect(parseFormat('{{.ID}}').kind).toBe('template');
+    expect(parseFormat('jsonish {{.ID}}').kind).toBe('template');
   });
 
-  it('an unknown function is a usage error naming the command and the function', () => {
+  it('an unknown function is an invalid argument naming the function', () => {
     let caught: unknown;
     try {
       formatList(rows, spec, { format: '{{nosuch .ID}}' });
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(UsageError);
-    expect((caught as UsageError).command).toBe('ps');
-    expect((caught as UsageError).message).toBe('template parsing error: template: function "nosuch" not defined');
+    expect(caught).toBeInstanceOf(TsdockError);
+    expect((caught as TsdockError).kind).toBe('invalid-argument');
+    expect((caught as TsdockError).message).toBe('template parsing error: template: function "nosuch" not defined');
   });
 
-  it('an unclosed action is a usage error too, in tables as well', () => {
-    expect(() => formatList(rows, spec, { format: '{{.ID' })).toThrow(UsageError);
+  it('an unclosed action is an error too, in tables as well', () => {
+    expect(() => formatList(rows, spec, { format: '{{.ID' })).toThrow(TsdockError);
     expect(() => formatList(rows, spec, { format: 'table {{bogus .ID}}' })).toThrow(/template parsing error: .*"bogus" not defined/);
   });
 });
@@ -162,20 +161,20 @@ describe('inspectPrinter', () => {
   const objects = [{ Id: 'x', State: { Status: 'running' } }, { Id: 'y', State: { Status: 'exited' } }];
 
   it('prints an indented JSON array without a format, the same array on one line with json', () => {
-    expect(inspectPrinter(undefined, 'inspect')(objects)).toBe(`${JSON.stringify(objects, null, 4)}\n`);
-    expect(inspectPrinter('', 'inspect')(objects)).toBe(`${JSON.stringify(objects, null, 4)}\n`);
-    const line = inspectPrinter('json', 'inspect')(objects);
+    expect(inspectPrinter(undefined)(objects)).toBe(`${JSON.stringify(objects, null, 4)}\n`);
+    expect(inspectPrinter('')(objects)).toBe(`${JSON.stringify(objects, null, 4)}\n`);
+    const line = inspectPrinter('json')(objects);
     expect(line).toBe('[{"Id":"x","State":{"Status":"running"}},{"Id":"y","State":{"Status":"exited"}}]\n');
-    expect(inspectPrinter('json', 'inspect')([])).toBe('[]\n');
+    expect(inspectPrinter('json')([])).toBe('[]\n');
   });
 
   it('applies a template to each object, one line each', () => {
-    expect(inspectPrinter('{{.Id}} {{.State.Status}}', 'inspect')(objects)).toBe('x running\ny exited\n');
-    expect(inspectPrinter('{{json .State}}', 'inspect')(objects)).toBe('{"Status":"running"}\n{"Status":"exited"}\n');
+    expect(inspectPrinter('{{.Id}} {{.State.Status}}')(objects)).toBe('x running\ny exited\n');
+    expect(inspectPrinter('{{json .State}}')(objects)).toBe('{"Status":"running"}\n{"Status":"exited"}\n');
   });
 
-  it('a bad template is a usage error before anything is looked up', () => {
-    expect(() => inspectPrinter('{{nosuch .Id}}', 'container inspect')).toThrow(UsageError);
+  it('a bad template is an error before anything is looked up', () => {
+    expect(() => inspectPrinter('{{nosuch .Id}}')).toThrow(TsdockError);
   });
 });
 

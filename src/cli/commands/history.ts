@@ -8,7 +8,6 @@ import { shortId } from '../../core/images/digest.js';
 
 /** Docker's history fields and headers; IDs and commands are shortened unless --no-trunc. */
 const HISTORY_SPEC: ListSpec = {
-  command: 'history',
   fields: {
     ID: { header: 'IMAGE', truncate: (id) => (id === '<missing>' ? id : shortId(id)) },
     CreatedSince: { header: 'CREATED' },

@@ -9,7 +9,7 @@ export const imageInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('image inspect', argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' } }, { min: 1 });
     const engine = await ctx.engine();
-    const print = inspectPrinter(values.format as string | undefined, 'image inspect');
+    const print = inspectPrinter(values.format as string | undefined);
     const found: unknown[] = [];
     let status = 0;
     for (const q of positionals) {

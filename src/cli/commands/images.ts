@@ -28,7 +28,6 @@ function templateView(row: ImageSummary): ListRow {
 /** Docker's image fields and headers; the default table shows DIGEST with --digests only. */
 function imagesSpec(digests: boolean): ListSpec {
   return {
-    command: 'images',
     fields: {
       ID: { header: 'IMAGE ID', truncate: shortId },
       Repository: { header: 'REPOSITORY' },

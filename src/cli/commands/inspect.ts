@@ -25,7 +25,7 @@ export function inspectCommandFor(kind: 'any' | 'container'): Command {
       const type = (values.type as string | undefined) ?? (kind === 'container' ? 'container' : undefined);
       if (type && type !== 'container' && type !== 'image') throw new UsageError(`"${type}" is not a valid value for --type`, 'inspect');
       const engine = await ctx.engine();
-      const print = inspectPrinter(values.format as string | undefined, kind === 'container' ? 'container inspect' : 'inspect');
+      const print = inspectPrinter(values.format as string | undefined);
       const found: unknown[] = [];
       let status = 0;
       for (const q of positionals) {

@@ -121,7 +121,6 @@ export const networkLsCommand: Command = {
 
 /** Docker's network fields and headers. */
 const NETWORK_LS_SPEC: ListSpec = {
-  command: 'network ls',
   fields: {
     ID: { header: 'NETWORK ID', truncate: (id) => id.slice(0, 12) },
     Name: { header: 'NAME' },
@@ -142,7 +141,7 @@ export const networkInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('network inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
     const c = await (await ctx.engine()).containers();
-    const print = inspectPrinter(values.format as string | undefined, 'network inspect');
+    const print = inspectPrinter(values.format as string | undefined);
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const q of positionals) {

@@ -31,7 +31,6 @@ function networkNames(rec: ContainerRecord): string {
 /** Docker's container fields and headers; the default table gains SIZE with -s. */
 function psSpec(size: boolean): ListSpec {
   return {
-    command: 'ps',
     fields: {
       ID: { header: 'CONTAINER ID', truncate: (id) => id.slice(0, 12) },
       Image: { header: 'IMAGE' },

@@ -103,7 +103,6 @@ export const volumeLsCommand: Command = {
 
 /** Docker's volume fields and headers; -q prints names. */
 const VOLUME_LS_SPEC: ListSpec = {
-  command: 'volume ls',
   fields: {
     Name: { header: 'VOLUME NAME' },
     Driver: { header: 'DRIVER' },
@@ -124,7 +123,7 @@ export const volumeInspectCommand: Command = {
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('volume inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
     const c = await (await ctx.engine()).containers();
-    const print = inspectPrinter(values.format as string | undefined, 'volume inspect');
+    const print = inspectPrinter(values.format as string | undefined);
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const name of positionals) {

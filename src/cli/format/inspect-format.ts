@@ -7,10 +7,10 @@ import { compileFormat } from './list-format.js';
 
 export type InspectPrinter = (objects: readonly unknown[]) => string;
 
-/** Reads the format before any lookup, so a bad template fails first (a usage error, exit 125). */
-export function inspectPrinter(format: string | undefined, command: string): InspectPrinter {
+/** Reads the format before any lookup, so a bad template fails first (exit 1). */
+export function inspectPrinter(format: string | undefined): InspectPrinter {
   if (format === undefined || format === '') return (objects) => `${JSON.stringify(objects, null, 4)}\n`;
   if (format === 'json') return (objects) => `${JSON.stringify(objects)}\n`;
-  const template = compileFormat(format, command);
+  const template = compileFormat(format);
   return (objects) => objects.map((o) => `${template.render(o)}\n`).join('');
 }

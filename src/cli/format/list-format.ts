@@ -4,7 +4,7 @@
  * `-q` IDs, `--format table`, `--format 'table TEMPLATE'`, `--format json` or a Go template per row.
  * Docker's `cli/command/formatter` is the model for what each format kind prints.
  */
-import { UsageError } from '../args.js';
+import { TsdockError } from '../../core/index.js';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './go-template.js';
 import { renderTable } from './table.js';
 
@@ -19,8 +19,6 @@ export interface ListField {
 }
 
 export interface ListSpec {
-  /** The command, for the usage hint of a bad template (`tsdock ps --help`). */
-  command: string;
   /** Docker's fields for this list: the keys of `--format json` and the headers of table templates. */
   fields: Readonly<Record<string, ListField>>;
   /** The fields of the default table, in order. */
@@ -47,22 +45,22 @@ export type FormatKind =
 /**
  * Reads a `--format` value: absent, empty or `table` alone is the default table; `json` is one JSON
  * object per row; `table TEMPLATE` a table of the template's fields; anything else a template.
- * A template that does not parse is a usage error (exit 125), as a bad flag value is.
+ * A template that does not parse fails the command before any work (exit 1, as Docker's).
  */
-export function parseFormat(format: string | undefined, command: string): FormatKind {
+export function parseFormat(format: string | undefined): FormatKind {
   const text = format?.trim() ?? '';
   if (text === '' || text === 'table') return { kind: 'default' };
   if (text === 'json') return { kind: 'json' };
-  const template = compileFormat(format!, command);
+  const template = compileFormat(format!);
   return template.isTable ? { kind: 'table', template } : { kind: 'template', template };
 }
 
-/** Compiles a Go template given on the command line; its errors become usage errors. */
-export function compileFormat(source: string, command: string): CompiledTemplate {
+/** Compiles a Go template given on the command line; a parse error is an invalid argument. */
+export function compileFormat(source: string): CompiledTemplate {
   try {
     return compileTemplate(source);
   } catch (err) {
-    if (err instanceof TemplateError) throw new UsageError(`template parsing error: ${err.message}`, command);
+    if (err instanceof TemplateError) throw new TsdockError('invalid-argument', `template parsing error: ${err.message}`);
     throw err;
   }
 }
@@ -74,7 +72,7 @@ export function formatList(rows: readonly ListRow[], spec: ListSpec, flags: List
     const ids = shown.map((row) => row[spec.quietField ?? 'ID'] ?? '');
     return (spec.uniqueQuiet ? [...new Set(ids)] : ids).map((id) => `${id}\n`).join('');
   }
-  const format = parseFormat(flags.format, spec.command);
+  const format = parseFormat(flags.format);
   switch (format.kind) {
     case 'default':
       return renderTable([spec.columns.map((f) => spec.fields[f]?.header ?? f), ...shown.map((row) => spec.columns.map((f) => row[f] ?? ''))]);
