@@ -217,7 +217,7 @@ export class MemoryRegistry {
       if (!url.pathname.startsWith('/v2/')) throw new HttpFailure(404, 'NOT_FOUND', 'not a registry path');
       const caller = this.authenticate(req);
       const scope = requiredScope(method, url);
-      if (scope && !caller.may(scope)) throw this.challenge(scope, caller);
+      if (!caller.may(scope)) throw this.challenge(scope, caller);
       const fault = this.takeFault(method, url.pathname);
       if (fault?.kind === 'status') throw new HttpFailure(fault.status, fault.code ?? 'UNKNOWN', fault.message ?? 'injected failure');
       await this.route(method, url, req, body, res, caller, fault);
