@@ -3,6 +3,7 @@
 // mirrors, and the kinds and messages of its errors. Auth has its own file (registry-auth.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RegistryClient } from '../../src/core/registry/registry-client.js';
@@ -11,7 +12,12 @@ import { httpTransport } from '../../src/core/registry/http-transport.js';
 import type { Transport } from '../../src/core/registry/transport.js';
 import { defaultConfig } from '../../src/core/config.js';
 import { errorKind } from '../../src/core/errors.js';
+import { kindOfStatus } from '../../src/core/registry/registry-errors.js';
+import { parseWwwAuthenticate } from '../../src/core/registry/www-authenticate.js';
+import { nextLink } from '../../src/core/registry/link-header.js';
+import { receivedBytes, uploadUrl } from '../../src/core/registry/blob-upload.js';
 import { MemoryRegistry, sha256 } from '../helpers/memory-registry.js';
+import { uploadImage } from '../helpers/registry-upload.js';
 
 const noCredentials = new CredentialStore(join(tmpdir(), 'tsdock-no-such-dir', 'config.json'));
 type Digest = `sha256:${string}`;
@@ -60,6 +66,15 @@ describe('manifests and blobs', () => {
     const res = await client.openBlob(registry.url, 'library/app', image.layerDigests[1] as Digest);
     expect(res.headers['content-length']).toBe(String(layers[1]!.length));
     expect((await res.text())).toBe('layer two, a little longer');
+  });
+
+  it('reads what an independent client (plain fetch, monolithic uploads) put there', async () => {
+    const tar = Buffer.from('not really a tar, but bytes all the same');
+    const uploaded = await uploadImage(registry.url, 'other/client:1.0', [tar]);
+    const fetched = await client.getManifest('other/client', '1.0');
+    expect(fetched.digest).toBe(uploaded.manifestDigest);
+    expect(fetched.manifest.kind === 'manifest' && fetched.manifest.layers[0]?.digest).toBe(uploaded.layerDigests[0]);
+    expect(await client.blobExists('other/client', uploaded.layerDigests[0] as Digest)).toBe(true);
   });
 
   it('an unknown tag: not-found, naming the tag and suggesting `tsdock tags`', async () => {
@@ -241,6 +256,46 @@ describe('mirrors of docker.io', () => {
     } finally {
       await mirror.close();
       await hub.close();
+    }
+  });
+});
+
+describe('error kinds', () => {
+  it('follow the HTTP status, and the distribution code for things unknown', () => {
+    expect([401, 403, 404, 405, 409, 400, 416, 429, 500, 503].map((s) => kindOfStatus(s))).toEqual([
+      'unauthorized',
+      'forbidden',
+      'not-found',
+      'not-implemented',
+      'conflict',
+      'invalid-argument',
+      'invalid-argument',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+    ]);
+    expect(kindOfStatus(400, 'BLOB_UNKNOWN')).toBe('not-found');
+  });
+
+  it('a registry breaking the protocol is unavailable; a broken credentials file is invalid-argument', async () => {
+    const kindOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return errorKind(err);
+      }
+      throw new Error('expected a failure');
+    };
+    expect(kindOf(() => parseWwwAuthenticate('Bearer realm="unterminated'))).toBe('unavailable');
+    expect(kindOf(() => nextLink('</v2/_catalog; rel="next"', registry.url))).toBe('unavailable');
+    expect(kindOf(() => receivedBytes('bytes 0-9/10'))).toBe('unavailable');
+    expect(kindOf(() => uploadUrl(undefined, registry.url))).toBe('unavailable');
+    const dir = await mkdtemp(join(tmpdir(), 'tsdock-creds-'));
+    try {
+      await writeFile(join(dir, 'config.json'), '{"auths": {');
+      expect(errorKind(await failure(new CredentialStore(join(dir, 'config.json')).get('x')))).toBe('invalid-argument');
+    } finally {
+      await rm(dir, { recursive: true });
     }
   });
 });
