@@ -144,13 +144,13 @@ export class MemoryRegistry {
   putBlob(repo: string, bytes: Buffer): string {
     const digest = sha256(bytes);
     this.blobs.set(digest, bytes);
-    this.repository(repo, true).blobs.add(digest);
+    this.repository(repo).blobs.add(digest);
     return digest;
   }
 
   putManifest(repo: string, reference: string, bytes: Buffer, mediaType = 'application/vnd.oci.image.manifest.v1+json'): string {
     const digest = sha256(bytes);
-    const r = this.repository(repo, true);
+    const r = this.repository(repo);
     r.manifests.set(digest, { bytes, mediaType });
     if (!DIGEST_RE.test(reference)) r.tags.set(reference, digest);
     return digest;
@@ -273,7 +273,7 @@ export class MemoryRegistry {
     } catch {
       throw new HttpFailure(400, 'MANIFEST_INVALID', 'manifest invalid');
     }
-    const r = this.repository(name, true);
+    const r = this.repository(name);
     for (const d of [doc.config, ...(doc.layers ?? [])]) {
       if (d?.digest && !r.blobs.has(d.digest)) throw new HttpFailure(400, 'MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${d.digest}`);
     }
@@ -298,7 +298,7 @@ export class MemoryRegistry {
       const from = url.searchParams.get('from');
       // A mount the caller may read from, of a blob the source has, links it; else a session opens.
       if (mount && from && this.repositories.get(from)?.blobs.has(mount) && caller.may(`repository:${from}:pull`)) {
-        this.repository(name, true).blobs.add(mount);
+        this.repository(name).blobs.add(mount);
         return send(res, 201, { Location: `/v2/${name}/blobs/${mount}`, 'Docker-Content-Digest': mount });
       }
       const digest = url.searchParams.get('digest');
@@ -435,10 +435,11 @@ export class MemoryRegistry {
     return rule.fault;
   }
 
-  private repository(name: string, create: true): Repository {
+  /** The repository of that name, made empty when new. */
+  private repository(name: string): Repository {
     let r = this.repositories.get(name);
-    if (!r && create) this.repositories.set(name, (r = { blobs: new Set(), manifests: new Map(), tags: new Map() }));
-    return r!;
+    if (!r) this.repositories.set(name, (r = { blobs: new Set(), manifests: new Map(), tags: new Map() }));
+    return r;
   }
 }
 
