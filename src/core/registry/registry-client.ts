@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { httpTransport } from './http-transport.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { AuthTransport } from './auth-transport.js';
+import { accessDenied, statusError } from './registry-errors.js';
 import { nextLink } from './link-header.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseManifest, type Manifest } from './manifest.js';
-import { accessDenied, describeErrorBody, NotFoundError, RegistryError, statusError, UnauthorizedError } from './registry-errors.js';
+import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } from './registry-errors.js';
 import { contentRange, receivedBytes, uploadUrl } from './blob-upload.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 import { registryEndpointHost } from '../images/reference.js';
 import { isInsecureRegistry, type TsdockConfig } from '../config.js';
 import type { Digest } from '../images/digest.js';
-import { AuthTransport } from './auth-transport.js';
 
 export interface FetchedManifest {
   bytes: Buffer;
