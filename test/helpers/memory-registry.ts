@@ -28,7 +28,9 @@ export type Fault =
   /** Sends half of the body under the full Content-Length, then cuts the connection. */
   | { kind: 'truncate' }
   /** Sends the body with one byte changed: same length, another digest. */
-  | { kind: 'corrupt' };
+  | { kind: 'corrupt' }
+  /** Never answers (until the registry closes): a client's timeout has to end the wait. */
+  | { kind: 'hang' };
 
 export interface FaultRule {
   method?: string;
@@ -220,6 +222,7 @@ export class MemoryRegistry {
       if (!caller.may(scope)) throw this.challenge(scope, caller);
       const fault = this.takeFault(method, url.pathname);
       if (fault?.kind === 'status') throw new HttpFailure(fault.status, fault.code ?? 'UNKNOWN', fault.message ?? 'injected failure');
+      if (fault?.kind === 'hang') return;
       await this.route(method, url, req, body, res, caller, fault);
     } catch (err) {
       const f = err instanceof HttpFailure ? err : new HttpFailure(500, 'UNKNOWN', (err as Error).message);

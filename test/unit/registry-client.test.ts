@@ -120,6 +120,13 @@ describe('faults', () => {
     expect(err.message).toContain(`cannot reach 127.0.0.1:${port}: ECONNREFUSED`);
   });
 
+  it('a registry that stops answering: the transport gives up after its timeout, unavailable', async () => {
+    registry.inject({ path: /\/manifests\/v1$/, fault: { kind: 'hang' }, times: 1 });
+    const err = await failure(httpTransport.send(`${registry.url}/v2/library/app/manifests/v1`, { timeoutMs: 200 }));
+    expect(errorKind(err)).toBe('unavailable');
+    expect(err.message).toContain(`cannot reach ${registry.host}: ETIMEDOUT`);
+  });
+
   it('a manifest whose bytes do not match the digest asked for is refused', async () => {
     registry.inject({ method: 'GET', path: /\/manifests\/sha256:/, fault: { kind: 'corrupt' }, times: 1 });
     const err = await failure(client.getManifest('library/app', image.manifestDigest));

@@ -57,8 +57,8 @@ export class AuthTransport implements Transport {
     const sent = known ? await this.authorization(known, scopes, { refresh: false }) : undefined;
     const res = await this.inner.send(url, withAuthorization(req, sent));
     if (res.status !== 401) return res;
-    const challenge = this.readChallenge(res, url);
     res.discard();
+    const challenge = this.readChallenge(res, url);
     this.challenges.set(origin, challenge);
     // A token that was sent and refused (revoked, expired early) is not asked for again from the cache.
     const authorization = await this.authorization(challenge, scopes, { refresh: sent !== undefined });
