@@ -2,7 +2,14 @@
 // upload session goes (the Location header, relative or absolute, carrying the session state),
 // and the byte ranges of chunked uploads.
 
-export class UploadProtocolError extends Error {}
+import { TsdockError } from '../errors.js';
+
+/** The registry answered an upload step with something the protocol does not allow. */
+export class UploadProtocolError extends TsdockError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
 
 /**
  * The URL of the next request of an upload session. Registries answer each step with a

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
+import { TsdockError } from '../errors.js';
 
 export interface Credentials {
   username: string;
@@ -16,7 +17,12 @@ interface DockerConfigFile {
   [other: string]: unknown;
 }
 
-export class CredentialsFileError extends Error {}
+/** The user's credentials file cannot be read as Docker's config.json. */
+export class CredentialsFileError extends TsdockError {
+  constructor(message: string) {
+    super('invalid-argument', message);
+  }
+}
 
 /** Where `docker login` keeps credentials: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
 export function defaultCredentialsPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -2,31 +2,27 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { TsdockError } from '../errors.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
-export interface HttpResponse {
-  status: number;
-  statusText: string;
+export interface HttpResponse extends TransportResponse {
   headers: IncomingHttpHeaders;
-  url: string;
-  /** The body as a Node stream; read it, or call discard(). */
   body: IncomingMessage;
-  text(): Promise<string>;
-  bytes(): Promise<Buffer>;
-  discard(): void;
 }
 
-export interface HttpRequest {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
-  /** Redirects are followed for GET/HEAD, without the Authorization header when the host changes. */
-  maxRedirects?: number;
-  timeoutMs?: number;
-}
+export type HttpRequest = TransportRequest;
 
-export class NetworkError extends Error {
+/** The registry could not be reached, or stopped answering (refused, reset, timed out). */
+export class NetworkError extends TsdockError {
   constructor(url: string, cause: Error) {
-    super(`cannot reach ${new URL(url).host}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}; check the address and that the registry is running`);
+    super('unavailable', `cannot reach ${new URL(url).host}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}; check the address and that the registry is running`, { cause });
+  }
+}
+
+/** The connection broke while a body was being read (a truncated answer). */
+export class ConnectionLostError extends TsdockError {
+  constructor(url: string, cause: Error) {
+    super('unavailable', `the connection to ${new URL(url).host} broke before the whole answer arrived (${(cause as NodeJS.ErrnoException).code ?? cause.message}); try again`, { cause });
   }
 }
 
@@ -81,6 +77,9 @@ export async function httpRequest(url: string, req: HttpRequest = {}): Promise<H
   }
 }
 
+/** The real transport: HTTP(S) over Node's agents, with the TLS rules above. */
+export const httpTransport: Transport = { send: httpRequest };
+
 function once(url: string, req: HttpRequest): Promise<HttpResponse> {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
@@ -108,7 +107,11 @@ function once(url: string, req: HttpRequest): Promise<HttpResponse> {
 function wrap(url: string, res: IncomingMessage): HttpResponse {
   const bytes = async () => {
     const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
+    try {
+      for await (const c of res) chunks.push(c as Buffer);
+    } catch (err) {
+      throw new ConnectionLostError(url, err as Error);
+    }
     return Buffer.concat(chunks);
   };
   return {

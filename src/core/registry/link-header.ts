@@ -7,13 +7,17 @@
 //
 // Targets may contain ',' and ';', so the header is scanned rather than split.
 
-export class LinkHeaderParseError extends Error {
+import { TsdockError } from '../errors.js';
+
+/** Pagination links the registry sent that cannot be followed: the remote broke the protocol. */
+export class LinkHeaderParseError extends TsdockError {
   override readonly name = 'LinkHeaderParseError';
   constructor(
     readonly header: string,
     problem: string,
   ) {
     super(
+      'unavailable',
       `malformed Link header ${JSON.stringify(header)}: ${problem}; ` +
         'the registry returned pagination links tsdock cannot follow',
     );

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { httpRequest, type HttpResponse } from './http-transport.js';
-import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
+import { httpTransport } from './http-transport.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { AuthTransport } from './auth-transport.js';
+import { accessDenied, statusError } from './registry-errors.js';
 import { nextLink } from './link-header.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { parseManifest, type Manifest } from './manifest.js';
@@ -21,12 +23,17 @@ export interface FetchedManifest {
 
 type Action = 'pull' | 'push' | 'catalog';
 
-interface RequestInit {
-  method?: string;
-  headers?: Record<string, string>;
+interface RequestInit extends Pick<TransportRequest, 'method' | 'headers'> {
   body?: Buffer;
   /** Scopes the token must grant besides the request's own (a mount needs pull on its source). */
   extraScopes?: string[];
+}
+
+export interface RegistryClientOptions {
+  /** What requests go through (HTTP(S) by default); authentication is layered on top of it. */
+  transport?: Transport;
+  /** Clock for token expiry, in milliseconds since the epoch. */
+  now?: () => number;
 }
 
 /** Where a blob push stands after its first request. */
@@ -34,18 +41,24 @@ export type UploadStart = { mounted: true } | { mounted: false; location: string
 
 /**
  * Client for one registry (a domain such as docker.io or 127.0.0.1:5000), speaking the OCI
- * distribution API. It answers auth challenges (Bearer token or Basic) with the user's stored
- * credentials, caches tokens per scope, and for docker.io tries the configured mirrors first.
+ * distribution API over a transport wrapped in an AuthTransport, which answers auth challenges
+ * (Bearer token or Basic) with the user's stored credentials. For docker.io it tries the
+ * configured mirrors first.
  */
 export class RegistryClient {
-  private readonly authCache = new Map<string, string>();
+  private readonly transport: Transport;
+  private readonly auth: AuthTransport;
 
   constructor(
     readonly domain: string,
     private readonly config: TsdockConfig,
     private readonly credentials: CredentialStore,
     private readonly explicitCredentials?: Credentials,
-  ) {}
+    private readonly options: RegistryClientOptions = {},
+  ) {
+    this.transport = options.transport ?? httpTransport;
+    this.auth = new AuthTransport(this.transport, { domain, credentials: () => this.credsFor(), now: options.now });
+  }
 
   /** Base URLs to try in order. */
   endpoints(): string[] {
@@ -62,6 +75,7 @@ export class RegistryClient {
       try {
         return await fn(endpoints[i]!);
       } catch (err) {
+        // A mirror that fails in any way is skipped, as Docker does: the registry itself decides.
         if (i === endpoints.length - 1) throw err;
       }
     }
@@ -78,13 +92,13 @@ export class RegistryClient {
     });
     if (res.status === 404 && !(await this.repositoryExists(endpoint, repo))) {
       res.discard();
-      throw new NotFoundError(`repository ${this.domain}/${repo} not found: it does not exist or may require \`tsdock login\``, 404, 'NAME_UNKNOWN');
+      throw new NotFoundError(`repository ${this.domain}/${repo} not found: it does not exist or may require \`tsdock login\``, 'NAME_UNKNOWN');
     }
     await this.expectOk(res, where, 'manifest');
     const bytes = await res.bytes();
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new RegistryError(`manifest for ${where} does not match its digest (got ${digest}); the registry served corrupt data`);
+      throw new RegistryError('unavailable', `manifest for ${where} does not match its digest (got ${digest}); the registry served corrupt data`);
     }
     const manifest = parseManifest(bytes, res.headers['content-type'], where);
     return { bytes, digest, manifest, endpoint };
@@ -118,14 +132,20 @@ export class RegistryClient {
   }
 
   /** Opens a blob for streaming; the caller reads and verifies the body. */
-  async openBlob(endpoint: string, repo: string, digest: Digest): Promise<HttpResponse> {
+  async openBlob(endpoint: string, repo: string, digest: Digest): Promise<TransportResponse> {
     const res = await this.request(endpoint, `/v2/${repo}/blobs/${digest}`, repo, 'pull');
     await this.expectOk(res, `${this.domain}/${repo}@${digest}`, 'blob');
     return res;
   }
 
+  /** A whole (small) blob, such as an image config, checked against its digest. */
   async fetchBlobBytes(endpoint: string, repo: string, digest: Digest): Promise<Buffer> {
-    return (await this.openBlob(endpoint, repo, digest)).bytes();
+    const bytes = await (await this.openBlob(endpoint, repo, digest)).bytes();
+    const got = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (digest.startsWith('sha256:') && got !== digest) {
+      throw new RegistryError('unavailable', `blob ${this.domain}/${repo}@${digest} does not match its digest (got ${got}); the registry served corrupt data`);
+    }
+    return bytes;
   }
 
   /** All tags, following `Link: rel="next"` pagination. */
@@ -213,7 +233,7 @@ export class RegistryClient {
     res.discard();
     const held = receivedBytes(res.headers.range);
     if (held !== undefined && held !== offset + data.length) {
-      throw new RegistryError(`registry ${this.domain} holds ${held} bytes of the upload after a chunk that should have brought it to ${offset + data.length}; push again`);
+      throw new RegistryError('unavailable', `registry ${this.domain} holds ${held} bytes of the upload after a chunk that should have brought it to ${offset + data.length}; push again`);
     }
     return uploadUrl(res.headers.location, res.url);
   }
@@ -234,7 +254,8 @@ export class RegistryClient {
     try {
       (await this.request(this.pushEndpoint(), location, repo, 'push', { method: 'DELETE' })).discard();
     } catch {
-      /* nothing to undo on our side */
+      // Nothing to undo on our side, and the registry expires the session by itself; the push
+      // reports the failure that made it give up, not this one.
     }
   }
 
@@ -250,110 +271,56 @@ export class RegistryClient {
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
     const stored = res.headers['docker-content-digest'];
     if (typeof stored === 'string' && stored.startsWith('sha256:') && stored !== digest) {
-      throw new RegistryError(`registry ${this.domain} stored the manifest of ${repo}:${reference} as ${stored}, but its bytes hash to ${digest}`);
+      throw new RegistryError('unavailable', `registry ${this.domain} stored the manifest of ${repo}:${reference} as ${stored}, but its bytes hash to ${digest}`);
     }
     return digest;
   }
 
   /** A failed push request, as an error that says what was being done and what the registry said. */
-  private async pushFailure(res: HttpResponse, doing: string): Promise<RegistryError> {
-    const detail = describeErrorBody(await res.text().catch(() => ''));
+  private async pushFailure(res: TransportResponse, doing: string): Promise<RegistryError> {
+    const detail = describeErrorBody(await errorBodyText(res));
     const said = detail.message ? `: ${detail.code ? `${detail.code.toLowerCase().replace(/_/g, ' ')}: ` : ''}${detail.message}` : '';
     if (res.status === 404) {
-      return new NotFoundError(`registry ${this.domain} answered 404 Not Found while ${doing}${said}; check the repository name`, 404, detail.code);
+      return new NotFoundError(`registry ${this.domain} answered 404 Not Found while ${doing}${said}; check the repository name`, detail.code);
     }
     const hint = res.status >= 500 ? '; the registry failed, try again later' : '';
-    return new RegistryError(`registry ${this.domain} answered ${res.status} ${res.statusText} while ${doing}${said}${hint}`, res.status, detail.code);
+    return statusError(`registry ${this.domain} answered ${res.status} ${res.statusText} while ${doing}${said}${hint}`, res.status, detail.code);
   }
 
   /** Checks credentials the way `docker login` does: /v2/ answered with them, no scope. */
   async checkLogin(creds: Credentials): Promise<void> {
     const endpoint = this.endpoints().at(-1)!;
-    const res = await httpRequest(`${endpoint}/v2/`);
+    // Its own auth layer: the credentials under test, and no token cached from other requests.
+    const login = new AuthTransport(this.transport, { domain: this.domain, credentials: async () => creds, now: this.options.now });
+    const res = await login.send(`${endpoint}/v2/`);
     res.discard();
     if (res.status === 200) return;
-    if (res.status !== 401) throw new RegistryError(`registry ${this.domain} answered ${res.status} ${res.statusText} to /v2/; is it a registry?`, res.status);
-    const header = await this.authorize(endpoint, res, '', creds);
-    const check = await httpRequest(`${endpoint}/v2/`, { headers: { Authorization: header } });
-    check.discard();
-    if (check.status !== 200) throw new UnauthorizedError(`login to ${this.domain} failed: unauthorized: incorrect username or password`, check.status);
+    if (res.status === 401 || res.status === 403) {
+      throw new UnauthorizedError(`login to ${this.domain} failed: unauthorized: incorrect username or password`, res.status, 'unauthorized');
+    }
+    throw statusError(`registry ${this.domain} answered ${res.status} ${res.statusText} to /v2/; is it a registry?`, res.status);
   }
 
-  private async request(endpoint: string, pathOrUrl: string, repo: string, action: Action, init: RequestInit = {}): Promise<HttpResponse> {
+  private async request(endpoint: string, pathOrUrl: string, repo: string, action: Action, init: RequestInit = {}): Promise<TransportResponse> {
     const scopes = [action === 'catalog' ? 'registry:catalog:*' : `repository:${repo}:${action === 'push' ? 'pull,push' : action}`, ...(init.extraScopes ?? [])];
-    const scope = scopes.join(' ');
-    const cacheKey = `${endpoint} ${scope}`;
     // Upload sessions hand out absolute Locations; everything else is a path under the endpoint.
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${endpoint}${pathOrUrl}`;
-    const send = (authorization?: string) =>
-      httpRequest(url, { method: init.method, body: init.body, headers: { ...init.headers, ...(authorization && { Authorization: authorization }) } });
-    const cached = this.authCache.get(cacheKey);
-    const res = await send(cached);
-    if (res.status !== 401) return res;
-    res.discard();
-    const authorization = await this.authorize(endpoint, res, scope, await this.credsFor(), action);
-    this.authCache.set(cacheKey, authorization);
-    const retry = await send(authorization);
-    if (retry.status === 401 || retry.status === 403) {
-      const detail = describeErrorBody(await retry.text());
-      throw this.unauthorized(repo || this.domain, detail.message, action);
+    const res = await this.auth.send(url, { method: init.method, body: init.body, headers: init.headers }, scopes);
+    if (res.status === 401 || res.status === 403) {
+      // The auth layer already answered the challenge: the registry refuses these credentials.
+      const detail = describeErrorBody(await errorBodyText(res));
+      throw accessDenied(this.domain, repo || undefined, action === 'push' ? 'push' : 'pull', detail.message, res.status);
     }
-    return retry;
+    return res;
   }
 
   private async credsFor(): Promise<Credentials | undefined> {
     return this.explicitCredentials ?? (await this.credentials.get(this.domain));
   }
 
-  /** Turns a 401 challenge into an Authorization header value. */
-  private async authorize(endpoint: string, res: HttpResponse, scope: string, creds: Credentials | undefined, action: Action = 'pull'): Promise<string> {
-    const challenges = parseWwwAuthenticate(String(res.headers['www-authenticate'] ?? ''));
-    const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer) return `Bearer ${await this.fetchToken(bearer, scope, creds)}`;
-    if (challenges.some((c) => c.scheme === 'basic')) {
-      if (!creds) throw this.unauthorized(scope.split(':')[1] || this.domain, undefined, action);
-      return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    }
-    throw new RegistryError(`registry ${this.domain} (${endpoint}) asked for authentication with an unsupported scheme: ${res.headers['www-authenticate'] ?? 'none given'}`);
-  }
-
-  private async fetchToken(challenge: AuthChallenge, scope: string, creds: Credentials | undefined): Promise<string> {
-    const realm = challenge.params.realm;
-    if (!realm) throw new RegistryError(`registry ${this.domain} sent a Bearer challenge without a realm`);
-    const url = new URL(realm);
-    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    // One `scope` parameter per scope, as Docker sends them.
-    for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
-    if (creds) url.searchParams.set('account', creds.username);
-    const headers: Record<string, string> = {};
-    if (creds) headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    const res = await httpRequest(url.toString(), { headers });
-    const text = await res.text();
-    if (res.status === 401 || res.status === 403) {
-      throw new UnauthorizedError(
-        creds
-          ? `unauthorized: the token server for ${this.domain} refused the stored credentials of "${creds.username}"; run \`tsdock login ${this.domain}\` again`
-          : `unauthorized: authentication required by ${this.domain}; run \`tsdock login ${this.domain}\``,
-        res.status,
-      );
-    }
-    if (res.status !== 200) throw new RegistryError(`token server ${url.host} answered ${res.status} ${res.statusText}`, res.status);
-    const body = JSON.parse(text) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError(`token server ${url.host} answered without a token`);
-    return token;
-  }
-
-  private unauthorized(what: string, detail?: string, action: Action = 'pull'): UnauthorizedError {
-    return new UnauthorizedError(
-      `unauthorized: access to ${this.domain}/${what} was denied${detail ? ` (${detail})` : ''}; run \`tsdock login ${this.domain}\` with an account that may ${action === 'push' ? 'push to' : 'read'} it`,
-      401,
-    );
-  }
-
-  private async expectOk(res: HttpResponse, where: string, what: 'manifest' | 'blob' | 'repository' | 'catalog' | 'blob upload', action: Action = 'pull'): Promise<void> {
+  private async expectOk(res: TransportResponse, where: string, what: 'manifest' | 'blob' | 'repository' | 'catalog' | 'blob upload'): Promise<void> {
     if (res.status >= 200 && res.status < 300) return;
-    const detail = describeErrorBody(await res.text().catch(() => ''));
+    const detail = describeErrorBody(await errorBodyText(res));
     if (res.status === 404) {
       const msg =
         what === 'manifest'
@@ -361,10 +328,9 @@ export class RegistryClient {
           : what === 'repository'
             ? `repository ${where} not found: it does not exist or may require \`tsdock login\``
             : `${what} ${where} not found on the registry`;
-      throw new NotFoundError(msg, 404, detail.code);
+      throw new NotFoundError(msg, detail.code);
     }
-    if (res.status === 401 || res.status === 403) throw this.unauthorized(where.slice(this.domain.length + 1), detail.message, action);
-    throw new RegistryError(
+    throw statusError(
       `registry ${this.domain} answered ${res.status} ${res.statusText} for ${what} ${where}${detail.message ? `: ${detail.message}` : ''}${res.status >= 500 ? '; the registry failed, try again later' : ''}`,
       res.status,
       detail.code,
@@ -372,7 +338,19 @@ export class RegistryClient {
   }
 }
 
-function linkHeader(res: HttpResponse): string | null {
+/**
+ * The body of an error answer, only to quote the registry's explanation: when the connection
+ * breaks while reading it, the status alone still says what went wrong, so that error yields ''.
+ */
+async function errorBodyText(res: TransportResponse): Promise<string> {
+  try {
+    return await res.text();
+  } catch {
+    return '';
+  }
+}
+
+function linkHeader(res: TransportResponse): string | null {
   const v = res.headers.link;
   return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
 }

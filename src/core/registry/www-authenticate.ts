@@ -7,6 +7,8 @@
 // Commas separate both challenges and parameters, so after each comma we look
 // ahead: `token =` continues the current challenge, anything else starts a new one.
 
+import { TsdockError } from '../errors.js';
+
 export interface AuthChallenge {
   /** Lowercased, e.g. "bearer" or "basic". */
   scheme: string;
@@ -16,7 +18,8 @@ export interface AuthChallenge {
   token68?: string;
 }
 
-export class WwwAuthenticateParseError extends Error {
+/** A challenge the registry sent that cannot be read: the remote broke the protocol. */
+export class WwwAuthenticateParseError extends TsdockError {
   override readonly name = 'WwwAuthenticateParseError';
   constructor(
     readonly header: string,
@@ -24,6 +27,7 @@ export class WwwAuthenticateParseError extends Error {
     problem: string,
   ) {
     super(
+      'unavailable',
       `malformed WWW-Authenticate header ${JSON.stringify(header)} at offset ${position}: ${problem}; ` +
         'the registry sent a challenge tsdock cannot interpret, so check the registry URL or its auth configuration',
     );
