@@ -4,7 +4,7 @@ import type { UiBackend } from '../data/ui-backend.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { matchCommand, parseKey, splitKeys, type Keymap } from '../state/keymap.js';
 import { effectiveOffset, findMatches, initialLogsView, layoutLogLines, logsReducer, nextMatch } from '../state/logs-view.js';
-import { editPrompt } from '../state/text-prompt.js';
+import { editField, showField } from '../state/text-prompt.js';
 import { fit } from './columns.js';
 
 export interface LogsOverlayProps {
@@ -42,13 +42,15 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
     // Several keys may come at once (typed fast): track the prompt locally between them.
     let searching = state.searching;
     let query = state.query;
+    let cursor = state.searchCursor;
     for (const k of splitKeys(raw)) {
       const key = parseKey(k);
       if (searching) {
-        const r = editPrompt(query, key, k);
+        const r = editField(query, cursor, key, k);
         if (r.kind === 'edit') {
           query = r.text;
-          dispatch({ type: 'searchInput', query });
+          cursor = r.cursor;
+          dispatch({ type: 'searchInput', query, cursor });
         } else if (r.kind === 'cancel') {
           searching = false;
           dispatch({ type: 'endSearch', keep: false });
@@ -80,6 +82,7 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
         case 'search':
           searching = true;
           query = '';
+          cursor = undefined;
           dispatch({ type: 'startSearch' });
           dispatch({ type: 'searchInput', query: '' });
           break;
@@ -116,7 +119,7 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
   const shown = lines.slice(offset, offset + body);
   const q = state.query.toLowerCase();
   const footer = state.searching
-    ? `/${state.query}▏`
+    ? `/${showField(state.query, state.searchCursor)}`
     : state.error
       ? `error: ${state.error}`
       : `${total === 0 ? 'no output' : `${offset + 1}-${Math.min(total, offset + body)} of ${total}`}${state.query ? `  /${state.query} (${matches.length})` : ''}   t time  w wrap  f follow  / search  n/N  q close`;
