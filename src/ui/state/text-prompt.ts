@@ -47,14 +47,6 @@ export function editField(text: string, cursor: number | undefined, key: string,
   return edit([...before, ...raw], after);
 }
 
-/** The older form without a cursor: edits at the end of the text. */
-export type PromptResult = { kind: 'edit'; text: string } | { kind: 'submit'; text: string } | { kind: 'cancel' } | { kind: 'ignore' };
-
-export function editPrompt(text: string, key: string, raw: string): PromptResult {
-  const r = editField(text, undefined, key, raw);
-  return r.kind === 'edit' ? { kind: 'edit', text: r.text } : r;
-}
-
 /** The field as shown: the text with a bar at the cursor. */
 export function showField(text: string, cursor: number | undefined): string {
   const chars = [...text];
