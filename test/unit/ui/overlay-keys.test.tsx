@@ -69,12 +69,19 @@ describe('overlays own their keys', () => {
     expect(backend.calls).toEqual([]);
   });
 
-  it('logs: list keys do nothing, Esc closes', async () => {
+  it('logs: list keys do nothing, its search moves the cursor, Esc closes', async () => {
     const { lastFrame, stdin, backend } = setup();
     await waitForFrame(lastFrame, 'old');
     stdin.write('l');
     await waitForFrame(lastFrame, 'Logs: web');
     stdin.write(LIST_KEYS);
+    stdin.write('/'); // its search is a text field too
+    stdin.write('nedle');
+    stdin.write(LEFT + LEFT + LEFT);
+    stdin.write('e');
+    await waitForFrame(lastFrame, '/nee▏dle');
+    stdin.write(ESC);
+    await waitForFrame(lastFrame, (f) => !f.includes('/ne'));
     stdin.write(ESC);
     await waitForFrame(lastFrame, (f) => !f.includes('Logs: web') && f.includes('old'));
     expect(lastFrame()).not.toContain('Remove');
