@@ -117,6 +117,7 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
         items={paletteItems(keymap, state.pane, o.query)}
         argument={parsePaletteCommand(o.query)}
         query={o.query}
+        cursor={o.cursor}
         selected={o.selected}
         width={layout.innerWidth}
         height={layout.innerHeight}
@@ -129,6 +130,7 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
         fetch={state.remote.tags[o.repository]}
         rows={tagRows(state, o.repository, o.query)}
         query={o.query}
+        cursor={o.cursor}
         selected={o.selected}
         width={layout.innerWidth}
         height={layout.innerHeight}
@@ -137,11 +139,11 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
   else if (o.kind === 'prompt')
     content =
       o.purpose === 'pull' ? (
-        <PromptDialog title="Pull an image" label="reference: " text={o.text} hint="e.g. busybox:1.36 or 127.0.0.1:5000/app:v2 · enter pull · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
+        <PromptDialog title="Pull an image" label="reference: " text={o.text} cursor={o.cursor} hint="e.g. busybox:1.36 or 127.0.0.1:5000/app:v2 · enter pull · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
       ) : o.purpose === 'tag' ? (
-        <PromptDialog title={`Tag ${o.source.replace(/^sha256:(.{12}).*/, '$1')}`} label="new name: " text={o.text} hint="e.g. myapp:v2 or 127.0.0.1:5000/team/app:1 · enter tag · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
+        <PromptDialog title={`Tag ${o.source.replace(/^sha256:(.{12}).*/, '$1')}`} label="new name: " text={o.text} cursor={o.cursor} hint="e.g. myapp:v2 or 127.0.0.1:5000/team/app:1 · enter tag · esc cancel" width={layout.innerWidth} height={layout.innerHeight} />
       ) : (
-        <PromptDialog title="Add a repository to the list" label="repository: " text={o.text} hint="e.g. 127.0.0.1:5000/app · its tags are fetched when selected" width={layout.innerWidth} height={layout.innerHeight} />
+        <PromptDialog title="Add a repository to the list" label="repository: " text={o.text} cursor={o.cursor} hint="e.g. 127.0.0.1:5000/app · its tags are fetched when selected" width={layout.innerWidth} height={layout.innerHeight} />
       );
   else if (o.kind === 'runForm') content = <RunFormDialog form={o.form} width={layout.innerWidth} height={layout.innerHeight} />;
   else if (o.kind === 'stats') {
@@ -167,7 +169,7 @@ export function App({ backend, size, onQuit, redraw }: AppProps) {
         {state.pane === 'containers' ? <ContainersPane {...common} containers={containers} now={state.now} loaded={state.loaded.containers} /> : null}
         {state.pane === 'images' ? <ImagesPane {...common} images={images} now={state.now} loaded={state.loaded.images} /> : null}
         {state.pane === 'repositories' ? <RepositoriesPane {...common} rows={repositories} tags={selectedTags} /> : null}
-        {showFilter ? <FilterBar filter={view.filter} editing={state.editingFilter} errors={filterErrors} width={layout.innerWidth} /> : null}
+        {showFilter ? <FilterBar filter={view.filter} editing={state.editingFilter} cursor={state.filterCursor} errors={filterErrors} width={layout.innerWidth} /> : null}
       </>
     );
   }

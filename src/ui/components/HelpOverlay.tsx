@@ -51,6 +51,7 @@ export function helpLines(keymap: Keymap, pane: PaneId): string[] {
     'Run form (typing edits the field)',
     ...section('form'),
     '',
+    'Text fields: left/right home/end (ctrl+a/e) move; ctrl+u/ctrl+k delete before/after, ctrl+w a word',
     'Filter: words match name/image/ID; status=exited, name=^web, ancestor=busybox, label=k=v',
     'Keys can be remapped in the config file: {"keymap": {"delete": ["D"]}}',
   ];

@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useReducer } from 'react';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { Box, Text } from 'ink';
 import type { UiBackend } from '../data/ui-backend.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { matchCommand, parseKey, splitKeys, type Keymap } from '../state/keymap.js';
-import { effectiveOffset, findMatches, initialLogsView, layoutLogLines, logsReducer, nextMatch } from '../state/logs-view.js';
-import { editPrompt } from '../state/text-prompt.js';
+import { effectiveOffset, findMatches, initialLogsView, layoutLogLines, logsReducer, nextMatch, type LogsAction } from '../state/logs-view.js';
+import { editField, showField } from '../state/text-prompt.js';
 import { fit } from './columns.js';
 
 export interface LogsOverlayProps {
@@ -38,25 +38,28 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
   const offset = effectiveOffset(state, lines.length, body);
   const total = lines.length;
 
+  // The state as the last key left it: keys may come faster than React renders (typed fast,
+  // `/` and the search sent at once), and each must see what the one before it did.
+  const latest = useRef(state);
+  latest.current = state;
+
   useKeys((raw) => {
-    // Several keys may come at once (typed fast): track the prompt locally between them.
-    let searching = state.searching;
-    let query = state.query;
+    let s = latest.current;
+    const apply = (a: LogsAction) => {
+      s = logsReducer(s, a);
+      latest.current = s;
+      dispatch(a);
+    };
     for (const k of splitKeys(raw)) {
       const key = parseKey(k);
-      if (searching) {
-        const r = editPrompt(query, key, k);
-        if (r.kind === 'edit') {
-          query = r.text;
-          dispatch({ type: 'searchInput', query });
-        } else if (r.kind === 'cancel') {
-          searching = false;
-          dispatch({ type: 'endSearch', keep: false });
-        } else if (r.kind === 'submit') {
-          searching = false;
-          dispatch({ type: 'endSearch', keep: true });
+      if (s.searching) {
+        const r = editField(s.query, s.searchCursor, key, k);
+        if (r.kind === 'edit') apply({ type: 'searchInput', query: r.text, cursor: r.cursor });
+        else if (r.kind === 'cancel') apply({ type: 'endSearch', keep: false });
+        else if (r.kind === 'submit') {
+          apply({ type: 'endSearch', keep: true });
           const m = nextMatch(findMatches(lines, r.text), offset - 1, 1);
-          if (m !== undefined) dispatch({ type: 'jump', line: m, total, height: body });
+          if (m !== undefined) apply({ type: 'jump', line: m, total, height: body });
         }
         continue;
       }
@@ -69,44 +72,42 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
           onQuit();
           return;
         case 'logsTimestamps':
-          dispatch({ type: 'toggleTimestamps' });
+          apply({ type: 'toggleTimestamps' });
           break;
         case 'logsWrap':
-          dispatch({ type: 'toggleWrap' });
+          apply({ type: 'toggleWrap' });
           break;
         case 'logsFollow':
-          dispatch({ type: 'scrollTo', where: 'last', total, height: body });
+          apply({ type: 'scrollTo', where: 'last', total, height: body });
           break;
         case 'search':
-          searching = true;
-          query = '';
-          dispatch({ type: 'startSearch' });
-          dispatch({ type: 'searchInput', query: '' });
+          apply({ type: 'startSearch' });
+          apply({ type: 'searchInput', query: '' });
           break;
         case 'searchNext':
         case 'searchPrev': {
-          const from = state.matchLine ?? (command === 'searchNext' ? offset - 1 : offset + body);
+          const from = s.matchLine ?? (command === 'searchNext' ? offset - 1 : offset + body);
           const m = nextMatch(matches, from, command === 'searchNext' ? 1 : -1);
-          if (m !== undefined) dispatch({ type: 'jump', line: m, total, height: body });
+          if (m !== undefined) apply({ type: 'jump', line: m, total, height: body });
           break;
         }
         case 'up':
-          dispatch({ type: 'scroll', delta: -1, total, height: body });
+          apply({ type: 'scroll', delta: -1, total, height: body });
           break;
         case 'down':
-          dispatch({ type: 'scroll', delta: 1, total, height: body });
+          apply({ type: 'scroll', delta: 1, total, height: body });
           break;
         case 'pageUp':
-          dispatch({ type: 'scroll', delta: -body, total, height: body });
+          apply({ type: 'scroll', delta: -body, total, height: body });
           break;
         case 'pageDown':
-          dispatch({ type: 'scroll', delta: body, total, height: body });
+          apply({ type: 'scroll', delta: body, total, height: body });
           break;
         case 'top':
-          dispatch({ type: 'scrollTo', where: 'first', total, height: body });
+          apply({ type: 'scrollTo', where: 'first', total, height: body });
           break;
         case 'bottom':
-          dispatch({ type: 'scrollTo', where: 'last', total, height: body });
+          apply({ type: 'scrollTo', where: 'last', total, height: body });
           break;
       }
     }
@@ -116,7 +117,7 @@ export function LogsOverlay({ backend, containerId, name, keymap, width, height,
   const shown = lines.slice(offset, offset + body);
   const q = state.query.toLowerCase();
   const footer = state.searching
-    ? `/${state.query}▏`
+    ? `/${showField(state.query, state.searchCursor)}`
     : state.error
       ? `error: ${state.error}`
       : `${total === 0 ? 'no output' : `${offset + 1}-${Math.min(total, offset + body)} of ${total}`}${state.query ? `  /${state.query} (${matches.length})` : ''}   t time  w wrap  f follow  / search  n/N  q close`;

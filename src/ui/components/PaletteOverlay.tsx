@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { PaneId } from '../state/app-state.js';
 import { commandsFor, type Command, type Keymap } from '../state/keymap.js';
 import { commandApplies } from './HelpOverlay.js';
+import { showField } from '../state/text-prompt.js';
 import { fit } from './columns.js';
 import { PALETTE_ARGUMENT_COMMANDS, type PaletteCommand } from '../state/palette-command.js';
 
@@ -22,6 +23,8 @@ export function paletteItems(keymap: Keymap, pane: PaneId, query: string): Palet
 export interface PaletteOverlayProps {
   items: readonly PaletteItem[];
   query: string;
+  /** Where the cursor is in `query` (code points; default: at the end). */
+  cursor?: number;
   selected: number;
   width: number;
   height: number;
@@ -45,11 +48,11 @@ function describe(c: PaletteCommand): string {
 }
 
 /** `:` — every command by name, for those who do not remember its key; `pull`, `run`, `exec`, `filter` take an argument. */
-export function PaletteOverlay({ items, query, selected, width, height, argument }: PaletteOverlayProps) {
+export function PaletteOverlay({ items, query, cursor, selected, width, height, argument }: PaletteOverlayProps) {
   if (argument) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text color="cyan" wrap="truncate">{fit(`:${query}▏`, width)}</Text>
+        <Text color="cyan" wrap="truncate">{fit(`:${showField(query, cursor)}`, width)}</Text>
         <Text inverse={argument.kind !== 'error'} color={argument.kind === 'error' ? 'red' : undefined} wrap="truncate">
           {fit(describe(argument), width)}
         </Text>
@@ -63,7 +66,7 @@ export function PaletteOverlay({ items, query, selected, width, height, argument
   const shown = items.slice(Math.max(0, start), Math.max(0, start) + room);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text color="cyan" wrap="truncate">{fit(`:${query}▏`, width)}</Text>
+      <Text color="cyan" wrap="truncate">{fit(`:${showField(query, cursor)}`, width)}</Text>
       {shown.map((item) => {
         const index = items.indexOf(item);
         return (

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { RUN_FIELDS, RUN_FIELD_HINTS, RUN_FIELD_LABELS, type RunForm } from '../state/run-form.js';
+import { showField } from '../state/text-prompt.js';
 import { fit } from './columns.js';
 
 export interface RunFormDialogProps {
@@ -25,7 +26,7 @@ export function RunFormDialog({ form, width, height }: RunFormDialogProps) {
           <Box key={field} flexDirection="column">
             <Text wrap="truncate">
               <Text bold={focused} color={focused ? 'cyan' : undefined}>{`${focused ? '›' : ' '}${RUN_FIELD_LABELS[field].padEnd(LABEL_WIDTH)}`}</Text>
-              {value === '' && !focused ? <Text dimColor>{fit(RUN_FIELD_HINTS[field], valueWidth)}</Text> : <Text inverse={focused}>{fit(`${value}${focused ? '▏' : ''}`, valueWidth)}</Text>}
+              {value === '' && !focused ? <Text dimColor>{fit(RUN_FIELD_HINTS[field], valueWidth)}</Text> : <Text inverse={focused}>{fit(focused ? showField(value, form.cursor) : value, valueWidth)}</Text>}
             </Text>
             {error ? <Text color="red" wrap="truncate">{fit(`${' '.repeat(LABEL_WIDTH + 1)}${error}`, width)}</Text> : null}
           </Box>

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Fetch } from '../state/remote-state.js';
 import type { TagRow } from '../state/selectors.js';
+import { showField } from '../state/text-prompt.js';
 import { fit } from './columns.js';
 
 export interface TagPickerProps {
@@ -9,13 +10,15 @@ export interface TagPickerProps {
   /** The tags that match the query. */
   rows: readonly TagRow[];
   query: string;
+  /** Where the cursor is in `query` (code points; default: at the end). */
+  cursor?: number;
   selected: number;
   width: number;
   height: number;
 }
 
 /** The remote tags of a repository, filtered as the user types; Enter pulls the highlighted one. */
-export function TagPicker({ repository, fetch, rows, query, selected, width, height }: TagPickerProps) {
+export function TagPicker({ repository, fetch, rows, query, cursor, selected, width, height }: TagPickerProps) {
   const room = Math.max(1, height - 4);
   const start = Math.max(0, Math.min(selected - room + 1, rows.length - room));
   const shown = rows.slice(start, start + room);
@@ -26,7 +29,7 @@ export function TagPicker({ repository, fetch, rows, query, selected, width, hei
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{fit(`Pull a tag of ${repository}`, width)}</Text>
-      <Text color="cyan" wrap="truncate">{fit(`tag: ${query}▏`, width)}</Text>
+      <Text color="cyan" wrap="truncate">{fit(`tag: ${showField(query, cursor)}`, width)}</Text>
       {message ? (
         <Text dimColor={!message.color} color={message.color} wrap="truncate">
           {fit(message.text, width)}

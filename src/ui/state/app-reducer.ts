@@ -18,7 +18,7 @@ export type Action =
   | { type: 'move'; delta: number }
   | { type: 'moveTo'; where: 'first' | 'last' }
   | { type: 'startFilter' }
-  | { type: 'setFilter'; text: string }
+  | { type: 'setFilter'; text: string; cursor?: number }
   | { type: 'endFilter'; keep: boolean }
   | { type: 'toggleMark' }
   | { type: 'markAllVisible' }
@@ -29,7 +29,7 @@ export type Action =
   | { type: 'openOverlay'; overlay: Overlay }
   | { type: 'closeOverlay' }
   | { type: 'scrollOverlay'; delta: number; max: number }
-  | { type: 'paletteInput'; query: string }
+  | { type: 'paletteInput'; query: string; cursor?: number }
   | { type: 'paletteMove'; delta: number; count: number }
   | { type: 'setStatus'; status: StatusMessage | undefined }
   | { type: 'shellOpened'; id: number; containerId: string; title: string }
@@ -39,8 +39,8 @@ export type Action =
   | { type: 'nextShell' }
   | RemoteAction
   | PullAction
-  | { type: 'promptInput'; text: string }
-  | { type: 'pickerInput'; query: string }
+  | { type: 'promptInput'; text: string; cursor?: number }
+  | { type: 'pickerInput'; query: string; cursor?: number }
   | { type: 'pickerMove'; delta: number; count: number }
   | { type: 'runFormUpdate'; form: RunForm }
   /** The engine refused the form's container: the form stays open with the message. */
@@ -133,9 +133,12 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'pullDismissed':
       return { ...state, pulls: pullsReducer(state.pulls, action) };
     case 'promptInput':
-      return state.overlay.kind === 'prompt' ? { ...state, overlay: { ...state.overlay, text: action.text } } : state;
+      return state.overlay.kind === 'prompt' ? { ...state, overlay: { ...state.overlay, text: action.text, cursor: action.cursor } } : state;
     case 'pickerInput':
-      return state.overlay.kind === 'tagPicker' ? { ...state, overlay: { ...state.overlay, query: action.query, selected: 0 } } : state;
+      // Moving the cursor alone keeps the choice; a changed query starts at the first match.
+      return state.overlay.kind === 'tagPicker'
+        ? { ...state, overlay: { ...state.overlay, query: action.query, cursor: action.cursor, selected: action.query === state.overlay.query ? state.overlay.selected : 0 } }
+        : state;
     case 'pickerMove':
       return state.overlay.kind === 'tagPicker'
         ? { ...state, overlay: { ...state.overlay, selected: clamp(state.overlay.selected + action.delta, 0, Math.max(0, action.count - 1)) } }
@@ -167,11 +170,14 @@ export function appReducer(state: AppState, action: Action): AppState {
       return withPane(state, state.pane, { selected: action.where === 'first' ? 0 : Math.max(0, count - 1) });
     }
     case 'startFilter':
-      return { ...state, editingFilter: true };
-    case 'setFilter':
-      return withPane(state, state.pane, { filter: action.text, selected: 0 });
+      return { ...state, editingFilter: true, filterCursor: undefined };
+    case 'setFilter': {
+      const view = state.panes[state.pane];
+      const next = { ...state, filterCursor: action.cursor };
+      return action.text === view.filter ? next : withPane(next, state.pane, { filter: action.text, selected: 0 });
+    }
     case 'endFilter':
-      return action.keep ? { ...state, editingFilter: false } : withPane({ ...state, editingFilter: false }, state.pane, { filter: '', selected: 0 });
+      return action.keep ? { ...state, editingFilter: false, filterCursor: undefined } : withPane({ ...state, editingFilter: false, filterCursor: undefined }, state.pane, { filter: '', selected: 0 });
     case 'toggleMark': {
       const view = state.panes[state.pane];
       const keys = visibleKeys(state, state.pane);
@@ -224,7 +230,9 @@ export function appReducer(state: AppState, action: Action): AppState {
       return { ...state, overlay: { ...o, offset: clamp(o.offset + action.delta, 0, Math.max(0, action.max)) } };
     }
     case 'paletteInput':
-      return state.overlay.kind === 'palette' ? { ...state, overlay: { ...state.overlay, query: action.query, selected: 0 } } : state;
+      return state.overlay.kind === 'palette'
+        ? { ...state, overlay: { ...state.overlay, query: action.query, cursor: action.cursor, selected: action.query === state.overlay.query ? state.overlay.selected : 0 } }
+        : state;
     case 'paletteMove':
       return state.overlay.kind === 'palette'
         ? { ...state, overlay: { ...state.overlay, selected: clamp(state.overlay.selected + action.delta, 0, Math.max(0, action.count - 1)) } }

@@ -29,12 +29,12 @@ export type Overlay =
   | { kind: 'inspect'; title: string; lines: string[]; offset: number }
   | { kind: 'confirm'; title: string; items: string[]; request: DeleteRequest }
   | { kind: 'logs'; containerId: string; name: string }
-  | { kind: 'palette'; query: string; selected: number }
+  | { kind: 'palette'; query: string; selected: number; cursor?: number }
   /** The remote tags of a repository, narrowed as the user types; Enter pulls the chosen one. */
-  | { kind: 'tagPicker'; repository: string; query: string; selected: number }
+  | { kind: 'tagPicker'; repository: string; query: string; selected: number; cursor?: number }
   /** A one-line question: an image reference to pull, a repository to list. */
-  | { kind: 'prompt'; purpose: 'pull' | 'addRepository'; text: string }
-  | { kind: 'prompt'; purpose: 'tag'; text: string; source: string }
+  | { kind: 'prompt'; purpose: 'pull' | 'addRepository'; text: string; cursor?: number }
+  | { kind: 'prompt'; purpose: 'tag'; text: string; source: string; cursor?: number }
   | { kind: 'runForm'; form: RunForm }
   /** CPU and memory of the running containers, sampled while this is open. */
   | { kind: 'stats'; offset: number };
@@ -58,6 +58,8 @@ export interface AppState {
   focus: 'list' | 'shell';
   /** Typing after `/`: keys go to the active pane's filter. */
   editingFilter: boolean;
+  /** Where the filter's cursor is while editing it (code points; undefined: at the end). */
+  filterCursor?: number;
   panes: Record<PaneId, PaneView>;
   overlay: Overlay;
   status?: StatusMessage;

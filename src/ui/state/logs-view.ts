@@ -14,6 +14,8 @@ export interface LogsViewState {
   /** Typing a search after `/`. */
   searching: boolean;
   query: string;
+  /** The cursor in the search text while typing it (code points; undefined: at the end). */
+  searchCursor?: number;
   /** Line of the current match, for highlighting. */
   matchLine?: number;
   error?: string;
@@ -28,7 +30,7 @@ export type LogsAction =
   | { type: 'scroll'; delta: number; total: number; height: number }
   | { type: 'scrollTo'; where: 'first' | 'last'; total: number; height: number }
   | { type: 'startSearch' }
-  | { type: 'searchInput'; query: string }
+  | { type: 'searchInput'; query: string; cursor?: number }
   | { type: 'endSearch'; keep: boolean }
   | { type: 'jump'; line: number; total: number; height: number };
 
@@ -63,7 +65,7 @@ export function logsReducer(state: LogsViewState, action: LogsAction): LogsViewS
     case 'startSearch':
       return { ...state, searching: true };
     case 'searchInput':
-      return { ...state, query: action.query, matchLine: undefined };
+      return action.query === state.query ? { ...state, searchCursor: action.cursor } : { ...state, query: action.query, searchCursor: action.cursor, matchLine: undefined };
     case 'endSearch':
       return action.keep ? { ...state, searching: false } : { ...state, searching: false, query: '', matchLine: undefined };
     case 'jump': {

@@ -1,6 +1,6 @@
 import { validateName } from '../../core/runtime/container-names.js';
 import { DEFAULT_RUN_NETWORK, runRequest, splitCommandLine, type RunOptions } from '../../core/runtime/run-request.js';
-import { editPrompt } from './text-prompt.js';
+import { editField } from './text-prompt.js';
 
 /** The run form's fields, in Tab order. */
 export const RUN_FIELDS = ['name', 'command', 'env', 'ports', 'volumes', 'memory', 'network'] as const;
@@ -33,6 +33,8 @@ export interface RunForm {
   values: Record<RunField, string>;
   /** Index into RUN_FIELDS of the field being edited. */
   focus: number;
+  /** The cursor in the focused field (code points; undefined: at the end). */
+  cursor?: number;
   /** Problems by field, and `form` for those of the whole request or of the engine. */
   errors: Partial<Record<RunField | 'form', string>>;
   submitting: boolean;
@@ -117,14 +119,14 @@ export function runFormKey(form: RunForm, command: 'nextField' | 'prevField' | '
   if (form.submitting) return command === 'cancelForm' ? { form, effect: 'cancel' } : { form };
   switch (command) {
     case 'nextField':
-      return { form: { ...form, focus: (form.focus + 1) % RUN_FIELDS.length } };
+      return { form: { ...form, focus: (form.focus + 1) % RUN_FIELDS.length, cursor: undefined } };
     case 'prevField':
-      return { form: { ...form, focus: (form.focus - 1 + RUN_FIELDS.length) % RUN_FIELDS.length } };
+      return { form: { ...form, focus: (form.focus - 1 + RUN_FIELDS.length) % RUN_FIELDS.length, cursor: undefined } };
     case 'submitForm': {
       const result = validateRunForm(form);
       if ('errors' in result) {
         const first = RUN_FIELDS.findIndex((f) => result.errors[f] !== undefined);
-        return { form: { ...form, errors: result.errors, focus: first >= 0 ? first : form.focus } };
+        return { form: { ...form, errors: result.errors, focus: first >= 0 ? first : form.focus, cursor: first >= 0 && first !== form.focus ? undefined : form.cursor } };
       }
       return { form: { ...form, errors: {}, submitting: true }, effect: 'submit', spec: result.spec };
     }
@@ -132,9 +134,10 @@ export function runFormKey(form: RunForm, command: 'nextField' | 'prevField' | '
       return { form, effect: 'cancel' };
   }
   const field = RUN_FIELDS[form.focus]!;
-  const r = editPrompt(form.values[field], key, raw);
+  const r = editField(form.values[field], form.cursor, key, raw);
   if (r.kind !== 'edit') return { form };
+  if (r.text === form.values[field]) return { form: { ...form, cursor: r.cursor } };
   // Editing a field clears its complaint (and the form's): it is checked again on Enter.
   const { [field]: _field, form: _form, ...errors } = form.errors;
-  return { form: { ...form, values: { ...form.values, [field]: r.text }, errors } };
+  return { form: { ...form, values: { ...form.values, [field]: r.text }, cursor: r.cursor, errors } };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { imageMatcherFor, matchesContainerQuery, matchesImageQuery, parseContainerQuery } from '../../../src/ui/state/list-filter.js';
 import { effectiveOffset, findMatches, initialLogsView, layoutLogLines, logsReducer, nextMatch, MAX_LOG_RECORDS } from '../../../src/ui/state/logs-view.js';
 import { scrollOffset } from '../../../src/ui/state/scroll-window.js';
-import { editPrompt } from '../../../src/ui/state/text-prompt.js';
+import { editField } from '../../../src/ui/state/text-prompt.js';
 import { fit, joinCells, layoutColumns, type ColumnSpec } from '../../../src/ui/components/columns.js';
 import { container, image, logRecord } from './fake-backend.js';
 
@@ -135,14 +135,14 @@ describe('list window and columns', () => {
 });
 
 describe('text prompt', () => {
-  it('edits, submits and cancels', () => {
-    expect(editPrompt('sta', 't', 't')).toEqual({ kind: 'edit', text: 'stat' });
-    expect(editPrompt('abc', 'backspace', '\x7f')).toEqual({ kind: 'edit', text: 'ab' });
-    expect(editPrompt('status=exited web', 'ctrl+w', '\x17')).toEqual({ kind: 'edit', text: 'status=exited ' });
-    expect(editPrompt('abc', 'ctrl+u', '\x15')).toEqual({ kind: 'edit', text: '' });
-    expect(editPrompt('a', 'space', ' ')).toEqual({ kind: 'edit', text: 'a ' });
-    expect(editPrompt('abc', 'enter', '\r')).toEqual({ kind: 'submit', text: 'abc' });
-    expect(editPrompt('abc', 'escape', '\x1b')).toEqual({ kind: 'cancel' });
-    expect(editPrompt('abc', 'up', '\x1b[A')).toEqual({ kind: 'ignore' });
+  it('edits at the end (where the cursor starts), submits and cancels', () => {
+    expect(editField('sta', undefined, 't', 't')).toEqual({ kind: 'edit', text: 'stat', cursor: 4 });
+    expect(editField('abc', undefined, 'backspace', '\x7f')).toEqual({ kind: 'edit', text: 'ab', cursor: 2 });
+    expect(editField('status=exited web', undefined, 'ctrl+w', '\x17')).toEqual({ kind: 'edit', text: 'status=exited ', cursor: 14 });
+    expect(editField('abc', undefined, 'ctrl+u', '\x15')).toEqual({ kind: 'edit', text: '', cursor: 0 });
+    expect(editField('a', undefined, 'space', ' ')).toEqual({ kind: 'edit', text: 'a ', cursor: 2 });
+    expect(editField('abc', undefined, 'enter', '\r')).toEqual({ kind: 'submit', text: 'abc' });
+    expect(editField('abc', undefined, 'escape', '\x1b')).toEqual({ kind: 'cancel' });
+    expect(editField('abc', undefined, 'up', '\x1b[A')).toEqual({ kind: 'ignore' });
   });
 });
