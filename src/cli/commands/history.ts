@@ -3,7 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import { renderTable, ellipsis } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import { renderTemplateRows } from '../format/go-template.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 
 export const historyCommand: Command = {
   name: 'history',

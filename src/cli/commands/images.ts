@@ -4,8 +4,8 @@ import { renderTemplateRows } from '../format/go-template.js';
 import { renderTable } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
-import { shortId } from '../../core/images/digest.js';
-import { parseReference, familiarName } from '../../core/images/reference.js';
+import { shortId } from '../../core/oci/digest.js';
+import { parseReference, familiarName } from '../../core/oci/reference.js';
 
 /** The fields `--format` sees, named as Docker's. */
 function templateView(row: ImageSummary, noTrunc: boolean) {

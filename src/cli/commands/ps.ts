@@ -5,7 +5,7 @@ import { renderTemplateRows } from '../format/go-template.js';
 import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
 import { statusText, createdText } from '../../core/runtime/container-status-text.js';
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { parseReference, formatReference } from '../../core/images/reference.js';
+import { parseReference, formatReference } from '../../core/oci/reference.js';
 import { humanSize } from '../../core/format/human.js';
 import { runCommand } from '../../core/runtime/run-command.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Digest, type Digest } from '../images/digest.js';
+import { sha256Digest, type Digest } from '../oci/digest.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 import type { Store } from '../store/store.js';
 

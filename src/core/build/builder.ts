@@ -1,10 +1,10 @@
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Digest } from '../images/digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { ContainerDefaults, ImageConfig } from '../images/image-config.js';
 import type { ImageRecord } from '../images/image-record.js';
 import { writeChildImage } from '../images/image-commit.js';
-import { formatReference, parseReference } from '../images/reference.js';
+import { formatReference, parseReference } from '../oci/reference.js';
 import { familiarTag } from '../images/image-resolver.js';
 import { isInitPath, LowerView } from '../runtime/container-diff.js';
 import type { ContainerManager } from '../runtime/container-manager.js';

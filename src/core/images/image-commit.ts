@@ -3,7 +3,7 @@ import type { ImageLayer, ImageRecord } from './image-record.js';
 import { writeImage } from './image-writer.js';
 import { importDirectoryLayer } from './layer-from-directory.js';
 import type { LayerTreeOptions } from './layer-tar-writer.js';
-import { hostPlatform } from './platform.js';
+import { hostPlatform } from '../oci/platform.js';
 import type { ContainerRecord } from '../runtime/container-record.js';
 import type { Store } from '../store/store.js';
 

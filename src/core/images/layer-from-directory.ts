@@ -2,7 +2,7 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { importLayer, type ImportedLayer } from './layer-import.js';
 import { collectLayerEntries, layerTarStream, type LayerTreeOptions } from './layer-tar-writer.js';
-import { MediaType } from '../registry/media-types.js';
+import { MediaType } from '../oci/media-types.js';
 import type { Store } from '../store/store.js';
 
 /**

@@ -1,11 +1,11 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { HashingCounter, type Digest } from './digest.js';
+import { HashingCounter, type Digest } from '../oci/digest.js';
 import type { ImageLayer } from './image-record.js';
 import { CorruptLayerTarError, unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
 import { BlobVerificationError } from './content-store.js';
-import { layerCompression } from '../registry/media-types.js';
+import { layerCompression } from '../oci/media-types.js';
 import type { Store } from '../store/store.js';
 
 export class LayerImportError extends Error {}

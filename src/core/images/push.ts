@@ -1,7 +1,7 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
 import type { TagMap } from './image-store.js';
-import { familiarName, formatReference, parseReference, type ImageReference } from './reference.js';
+import { familiarName, formatReference, parseReference, type ImageReference } from '../oci/reference.js';
 import type { PushListener } from './push-events.js';
 import { runBounded } from './run-bounded.js';
 import { chunkPlan } from '../registry/blob-upload.js';

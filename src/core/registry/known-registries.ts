@@ -1,5 +1,5 @@
 import type { TsdockConfig } from '../config.js';
-import { familiarName, parseReference } from '../images/reference.js';
+import { familiarName, parseReference } from '../oci/reference.js';
 
 /** Why a registry is listed: Docker Hub always, the config's insecure ones, logins, local images. */
 export type RegistrySource = 'default' | 'insecure' | 'login' | 'images';

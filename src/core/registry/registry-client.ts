@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { httpRequest, type HttpResponse } from './http-transport.js';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
 import { nextLink } from './link-header.js';
-import { MANIFEST_ACCEPT } from './media-types.js';
-import { parseManifest, type Manifest } from './manifest.js';
+import { MANIFEST_ACCEPT } from '../oci/media-types.js';
+import { parseManifest, type Manifest } from '../oci/manifest.js';
 import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } from './registry-errors.js';
 import { contentRange, receivedBytes, uploadUrl } from './blob-upload.js';
 import type { CredentialStore, Credentials } from './credentials.js';
-import { registryEndpointHost } from '../images/reference.js';
+import { registryEndpointHost } from '../oci/reference.js';
 import { isInsecureRegistry, type TsdockConfig } from '../config.js';
-import type { Digest } from '../images/digest.js';
+import type { Digest } from '../oci/digest.js';
 
 export interface FetchedManifest {
   bytes: Buffer;

@@ -1,4 +1,4 @@
-import type { Digest } from '../images/digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { PortRequest } from '../network/port-spec.js';
 import type { Propagation } from './volume-spec.js';
 
