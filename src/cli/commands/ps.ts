@@ -7,7 +7,7 @@ import { statusText, createdText } from '../../core/runtime/container-status-tex
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
 import { parseReference, formatReference } from '../../core/oci/reference.js';
 import { humanSize } from '../../core/format/human.js';
-import { runCommand } from '../../core/runtime/run-command.js';
+import { runCommand } from '../../core/process/run-command.js';
 
 function commandText(rec: ContainerRecord, noTrunc: boolean): string {
   const cmd = [rec.path, ...rec.args].join(' ');

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { ContentHasher, digestHex, sha256Digest, type Digest } from '../oci/digest.js';
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
-import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { pidOfTempName, processAlive } from '../process/process-alive.js';
 
 export class BlobVerificationError extends Error {
   constructor(

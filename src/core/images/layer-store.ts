@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestHex, type Digest } from '../oci/digest.js';
 import { tempName, writeJsonAtomic } from '../store/atomic-file.js';
-import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { pidOfTempName, processAlive } from '../process/process-alive.js';
 
 export interface LayerInfo {
   diffId: Digest;
