@@ -1,5 +1,5 @@
 import { loadConfig, DEFAULT_CONFIG_PATH, DEFAULT_ROOT, type TsdockConfig } from './config.js';
-import { Store } from './store/store.js';
+import { Store } from './images/store.js';
 import { CredentialStore, type Credentials } from './registry/credentials.js';
 import type { RegistryClient } from './registry/registry-client.js';
 import { knownRegistries, type KnownRegistry } from './registry/known-registries.js';

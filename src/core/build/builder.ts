@@ -11,7 +11,7 @@ import type { ContainerManager } from '../runtime/container-manager.js';
 import type { NetworkMode } from '../runtime/container-record.js';
 import { mountRootfs, unmountRootfs } from '../runtime/rootfs-mount.js';
 import { tempName } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../images/store.js';
 import { countSteps, findStage, parseDockerfile, type Instruction, type InstructionOf, type ParsedDockerfile, type Stage } from './dockerfile.js';
 import { expandWord } from './variable-expansion.js';
 import { parseDockerignore, type IgnoreMatcher } from './dockerignore.js';

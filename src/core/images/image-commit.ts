@@ -5,7 +5,7 @@ import { importDirectoryLayer } from './layer-from-directory.js';
 import type { LayerTreeOptions } from './layer-tar-writer.js';
 import { hostPlatform } from '../oci/platform.js';
 import type { ContainerRecord } from '../runtime/container-record.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 /**
  * A new image made of an existing one (or of nothing, for FROM scratch) plus at most one layer

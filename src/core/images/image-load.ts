@@ -12,7 +12,7 @@ import { runBounded } from './run-bounded.js';
 import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { tempName } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export interface LoadedImage {
   id: Digest;

@@ -13,7 +13,7 @@ import { parseReference } from '../oci/reference.js';
 import { TarWriter } from './tar-writer.js';
 import { layerCompression, MediaType } from '../oci/media-types.js';
 import { tempName } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class SaveError extends Error {}
 

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { importLayer, type ImportedLayer } from './layer-import.js';
 import { collectLayerEntries, layerTarStream, type LayerTreeOptions } from './layer-tar-writer.js';
 import { MediaType } from '../oci/media-types.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 /**
  * Makes a layer of a directory of changes (commit: a container's upper dir; build: a RUN's

@@ -6,7 +6,7 @@ import type { ImageLayer } from './image-record.js';
 import { CorruptLayerTarError, unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
 import { BlobVerificationError } from './content-store.js';
 import { layerCompression } from '../oci/media-types.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class LayerImportError extends Error {}
 

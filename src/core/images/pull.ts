@@ -8,7 +8,7 @@ import type { PullListener } from './pull-events.js';
 import { runBounded } from './run-bounded.js';
 import type { Descriptor, ImageManifest } from '../oci/manifest.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class PullError extends Error {}
 

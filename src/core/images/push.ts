@@ -6,7 +6,7 @@ import type { PushListener } from './push-events.js';
 import { runBounded } from './run-bounded.js';
 import { chunkPlan } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class PushError extends Error {}
 

@@ -23,7 +23,7 @@ import { buildEnv } from './environment.js';
 import { trace } from '../trace.js';
 import { StoreLock } from '../store/store-lock.js';
 import { processAlive } from '../process/process-alive.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../images/store.js';
 import type { ImageRecord } from '../images/image-record.js';
 import type { ImageConfig } from '../images/image-config.js';
 import type { OciSpec } from './oci-spec.js';
