@@ -357,11 +357,12 @@ export class Engine {
   }
 
   async commit(container: string, opts: CommitOptions = {}): Promise<ImageRecord> {
-    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { LowerView, isInitPath }] = await Promise.all([
+    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { isInitPath }, { LowerView }] = await Promise.all([
       import('./build/commit-changes.js'),
       import('./build/config-instructions.js'),
       import('./images/image-commit.js'),
       import('./runtime/container-diff.js'),
+      import('./fs/overlay-view.js'),
     ]);
     const changes = parseCommitChanges(opts.changes ?? []);
     const tags = opts.reference ? [formatReference(parseReference(opts.reference))] : [];

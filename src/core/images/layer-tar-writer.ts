@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { release, RootedFs, type Dir } from '../fs/rooted-fs.js';
 import { encodeEntryHeader, type TarEntryType, type TarHeaderFields } from '../fs/tar-header.js';
 import { Readable } from 'node:stream';
-import { isWhiteout, OpaqueReader, type LowerView } from '../runtime/container-diff.js';
+import { isWhiteout, OpaqueReader, type LowerView } from '../fs/overlay-view.js';
 
 /**
  * A directory of changes (a container's overlay upper dir, or a directory a build step filled)
