@@ -8,7 +8,7 @@ import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } fr
 import { contentRange, receivedBytes, uploadUrl } from './blob-upload.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 import { registryEndpointHost } from '../oci/reference.js';
-import { isInsecureRegistry, type TsdockConfig } from '../config.js';
+import { isInsecureRegistry, type RegistryConfigKeys } from './registry-config.js';
 import type { Digest } from '../oci/digest.js';
 
 export interface FetchedManifest {
@@ -42,7 +42,7 @@ export class RegistryClient {
 
   constructor(
     readonly domain: string,
-    private readonly config: TsdockConfig,
+    private readonly config: RegistryConfigKeys,
     private readonly credentials: CredentialStore,
     private readonly explicitCredentials?: Credentials,
   ) {}
