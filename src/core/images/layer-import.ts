@@ -62,7 +62,7 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
     // sides even when one fails, so nothing still writes into the pending dir.
     const [piped, unpacked] = await Promise.allSettled([
       pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]]),
-      unpackLayer(diff, pending.diffDir),
+      unpackLayer(diff, pending.diffDir, { convertWhiteout: store.layers.whiteoutConverter() }),
     ]);
     // A refused entry or a malformed tar is the root cause even though it also cut the pipeline short.
     if (unpacked.status === 'rejected' && (unpacked.reason instanceof UnsafeLayerEntryError || unpacked.reason instanceof CorruptLayerTarError)) throw unpacked.reason;
