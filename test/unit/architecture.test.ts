@@ -2,10 +2,22 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { folderCycles, importEdges, layerOf, type ImportEdge } from '../helpers/import-graph.js';
 
-// The core's folders form layers, bottom up: errors.ts, trace.ts, format, process, oci ->
-// store -> fs, registry -> images -> network -> runtime -> build -> config.ts, engine.ts,
-// index.ts. An import goes down (or sideways within a folder), never up: a loop between
-// folders means a module sits in the wrong folder or a type belongs lower.
+// The core's folders form layers, bottom up (LAYERS below). An import goes down, or stays
+// within its folder; never up or sideways: a loop between folders means a module sits in the
+// wrong folder or a type belongs lower.
+const LAYERS: string[][] = [
+  ['src/core/errors.ts'],
+  ['src/core/trace.ts', 'src/core/format', 'src/core/process', 'src/core/oci'],
+  ['src/core/store'], // atomic files, locks
+  ['src/core/fs', 'src/core/registry'],
+  ['src/core/images'],
+  ['src/core/network'],
+  ['src/core/runtime'],
+  ['src/core/build'],
+  ['src/core/config.ts'],
+  ['src/core/engine.ts'],
+  ['src/core/index.ts'],
+];
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const edges = importEdges(repo);
@@ -39,6 +51,18 @@ describe('architecture: imports between folders', () => {
 
   it('has no import loop between folders (each folder of src/core, each file at its top, each front end)', () => {
     expect(describeCycles(edges)).toEqual([]);
+  });
+
+  it('imports only downward between the layers of the core (folders not listed in LAYERS are left out)', () => {
+    const rank = new Map(LAYERS.flatMap((nodes, i) => nodes.map((n) => [n, i] as const)));
+    const wrongWay = edges
+      .filter((e) => {
+        const a = rank.get(layerOf(e.from));
+        const b = rank.get(layerOf(e.to));
+        return a !== undefined && b !== undefined && layerOf(e.from) !== layerOf(e.to) && a <= b;
+      })
+      .map((e) => `${e.from} -> ${e.to}${e.typeOnly ? ' (type)' : ''}`);
+    expect(wrongWay).toEqual([]);
   });
 
   it('keeps the core free of front-end code: nothing under src/core imports src/cli, src/ui or src/api', () => {
