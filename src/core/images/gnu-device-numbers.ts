@@ -39,22 +39,34 @@ export class GnuDeviceNumbers {
 
   /** Feed every chunk before handing it to the Parser. */
   write(chunk: Buffer): void {
-    const buf = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    if (this.done) return;
     let off = 0;
-    while (!this.done && off < buf.length) {
+    if (this.partial.length) {
+      // Only a header is ever cut (data is passed over as it comes): complete it alone.
+      const need = BLOCK - this.partial.length;
+      if (chunk.length < need) {
+        this.partial = Buffer.concat([this.partial, chunk]);
+        return;
+      }
+      const block = Buffer.concat([this.partial, chunk.subarray(0, need)]);
+      this.partial = Buffer.alloc(0);
+      this.header(block, 0);
+      off = need;
+    }
+    while (!this.done && off < chunk.length) {
       if (this.skip > 0) {
-        const n = Math.min(this.skip, buf.length - off);
-        this.collectMeta(buf.subarray(off, off + n));
+        const n = Math.min(this.skip, chunk.length - off);
+        this.collectMeta(chunk.subarray(off, off + n));
         off += n;
         this.skip -= n;
         if (this.skip === 0) this.endMeta();
         continue;
       }
-      if (buf.length - off < BLOCK) break;
-      this.header(buf, off);
+      if (chunk.length - off < BLOCK) break;
+      this.header(chunk, off);
       off += BLOCK;
     }
-    this.partial = this.done ? Buffer.alloc(0) : Buffer.from(buf.subarray(off));
+    this.partial = this.done ? Buffer.alloc(0) : Buffer.from(chunk.subarray(off));
   }
 
   /** The real numbers of the `ordinal`-th entry when it is a GNU-format device (each asked once). */
