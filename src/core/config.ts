@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseNetworkConfig, type NetworkConfigKeys } from './network/network-config.js';
+import type { RegistryConfigKeys } from './registry/registry-config.js';
 
 /** tsdock's settings file, shaped like Docker's daemon.json where the two overlap. */
-export interface TsdockConfig extends NetworkConfigKeys {
-  /** Tried in order before registry-1.docker.io for docker.io images, e.g. "http://127.0.0.1:5000". */
-  'registry-mirrors': string[];
-  /** Registries spoken to over plain HTTP (besides localhost/127.0.0.0/8/::1, which always are). */
-  'insecure-registries': string[];
+export interface TsdockConfig extends NetworkConfigKeys, RegistryConfigKeys {
   /** Layer downloads in flight at once (Docker's max-concurrent-downloads). */
   'max-concurrent-downloads': number;
   /** Layer uploads in flight at once (Docker's max-concurrent-uploads). */
@@ -84,11 +81,4 @@ export async function loadConfig(path: string, mustExist = false): Promise<Tsdoc
   }
   Object.assign(cfg, parseNetworkConfig(raw, (m) => new ConfigError(`config file ${path}: ${m}`)));
   return cfg;
-}
-
-/** localhost, 127.0.0.0/8 and ::1 are plain HTTP, as Docker treats them insecure by default. */
-export function isInsecureRegistry(domain: string, cfg: TsdockConfig): boolean {
-  const host = domain.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return true;
-  return cfg['insecure-registries'].some((r) => r === domain || r === host);
 }

@@ -1,10 +1,10 @@
 import { loadConfig, DEFAULT_CONFIG_PATH, DEFAULT_ROOT, type TsdockConfig } from './config.js';
-import { Store } from './store/store.js';
+import { Store } from './images/store.js';
 import { CredentialStore, type Credentials } from './registry/credentials.js';
 import type { RegistryClient } from './registry/registry-client.js';
 import { knownRegistries, type KnownRegistry } from './registry/known-registries.js';
-import { parseReference, familiarName, formatReference, InvalidReferenceError } from './images/reference.js';
-import { parsePlatform } from './images/platform.js';
+import { parseReference, familiarName, formatReference, InvalidReferenceError } from './oci/reference.js';
+import { parsePlatform } from './oci/platform.js';
 import type { PullResult } from './images/pull.js';
 import type { PullListener } from './images/pull-events.js';
 import type { PushResult } from './images/push.js';
@@ -21,7 +21,7 @@ import { familiarTag, resolveImage, tagsOf } from './images/image-resolver.js';
 import { deleteImage, intermediateImageIds, pruneParents, removeImage, removeOrphans, type RemovalEntry } from './images/image-removal.js';
 import { imageInspect, type ImageInspect } from './images/image-inspect.js';
 import { imageHistory, type HistoryRow } from './images/image-history.js';
-import type { Digest } from './images/digest.js';
+import type { Digest } from './oci/digest.js';
 import { ImageNotFoundError } from './images/image-resolver.js';
 import { ContainerManager } from './runtime/container-manager.js';
 import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
@@ -357,11 +357,12 @@ export class Engine {
   }
 
   async commit(container: string, opts: CommitOptions = {}): Promise<ImageRecord> {
-    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { LowerView, isInitPath }] = await Promise.all([
+    const [{ parseCommitChanges }, { applyConfigInstruction, envMap }, commitMod, { isInitPath }, { LowerView }] = await Promise.all([
       import('./build/commit-changes.js'),
       import('./build/config-instructions.js'),
       import('./images/image-commit.js'),
       import('./runtime/container-diff.js'),
+      import('./fs/overlay-view.js'),
     ]);
     const changes = parseCommitChanges(opts.changes ?? []);
     const tags = opts.reference ? [formatReference(parseReference(opts.reference))] : [];

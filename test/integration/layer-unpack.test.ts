@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unpackLayer, UnsafeLayerEntryError } from '../../src/core/images/layer-unpack.js';
+import { Header } from 'tar';
+import { unpackLayer as unpackWith, UnsafeLayerEntryError, type WhiteoutConverter } from '../../src/core/images/layer-unpack.js';
+import { overlayWhiteouts } from '../../src/core/images/overlay-whiteouts.js';
 import { buildTar, DEFAULT_MTIME, type TarEntry } from '../helpers/tar-builder.js';
 
 const execFileP = promisify(execFile);
@@ -47,6 +49,8 @@ function streamOf(data: Buffer, chunkSize = 7777): Readable & { bytesRead: () =>
   return Object.assign(stream, { bytesRead: () => Math.min(offset, data.length) });
 }
 
+/** As the layer store unpacks: whiteouts become overlayfs ones. */
+const unpackLayer = (tar: Readable, dest: string) => unpackWith(tar, dest, { convertWhiteout: overlayWhiteouts() });
 const unpack = (entries: TarEntry[], dest: string) => unpackLayer(streamOf(buildTar(entries)), dest);
 
 /** Linux's encoding of st_rdev. */
@@ -163,6 +167,74 @@ describe('unpackLayer: faithful extraction', () => {
     const entry: TarEntry = { path: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 };
     await unpackLayer(streamOf(buildTar([entry], { gnu: true })), dest);
     expect((await lstat(join(dest, 'dev/null'))).rdev).toBe(makedev(1, 3));
+  });
+
+  it('frames GNU-format tars as node-tar does: data blocks, pax and long names before the devices', async () => {
+    const { dest } = await scratch();
+    const longDir = `dev/${'d'.repeat(120)}`;
+    const data = randomBytes(5000);
+    const entries: TarEntry[] = [
+      { path: 'big.bin', body: data },
+      { path: 'inner.tar', body: buildTar([{ path: 'dev/fake', type: 'char', devmajor: 9, devminor: 9 }], { gnu: true }) },
+      { path: `${longDir}/tty`, type: 'char', mode: 0o620, devmajor: 4, devminor: 1 },
+      { path: 'dev/sda', type: 'block', mode: 0o660, devmajor: 8, devminor: 0, pax: { mtime: '1234567890' } },
+      { path: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 },
+    ];
+    for (const chunk of [7777, 100, 512]) {
+      const d = join(dest, String(chunk));
+      await mkdir(d);
+      await unpackLayer(streamOf(buildTar(entries, { gnu: true }), chunk), d);
+      expect(await readFile(join(d, 'big.bin'))).toEqual(data);
+      expect((await lstat(join(d, longDir, 'tty'))).rdev).toBe(makedev(4, 1));
+      expect((await lstat(join(d, 'dev/sda'))).rdev).toBe(makedev(8, 0));
+      expect((await lstat(join(d, 'dev/null'))).rdev).toBe(makedev(1, 3));
+    }
+  });
+
+  it('leaves node-tar as it is for the rest of the process', async () => {
+    const { dest } = await scratch();
+    const tar = buildTar([{ path: 'dev/null', type: 'char', devmajor: 1, devminor: 3 }], { gnu: true });
+    await unpackLayer(streamOf(tar), dest);
+    // node-tar's own decoding of a GNU device header, unchanged by the unpack above.
+    expect(new Header(tar.subarray(0, 512)).devmaj).toBe(0);
+  });
+
+  it('writes .wh. entries as plain files when given no whiteout converter', async () => {
+    const { dest } = await scratch();
+    const stats = await unpackWith(streamOf(buildTar([{ path: 'etc/.wh.passwd' }, { path: 'var/.wh..wh..opq' }])), dest);
+    expect(stats).toEqual({ files: 2, whiteouts: 0, opaqueDirs: 0 });
+    expect((await lstat(join(dest, 'etc/.wh.passwd'))).isFile()).toBe(true);
+    expect((await lstat(join(dest, 'var/.wh..wh..opq'))).isFile()).toBe(true);
+  });
+
+  it('hands whiteouts to the converter, keeping the layer rules (its own entries win, a recreated dir is opaque)', async () => {
+    const { dest } = await scratch();
+    const made: string[] = [];
+    let opaque: string[] = [];
+    const markerFiles: WhiteoutConverter = {
+      async whiteout(abs) {
+        made.push(abs.slice(dest.length + 1));
+        await writeFile(abs, 'deleted');
+      },
+      async opaque(dirs) {
+        opaque = dirs.map((d) => d.slice(dest.length + 1)).sort();
+      },
+    };
+    const tar = buildTar([
+      { path: 'kept', body: 'mine' },
+      { path: '.wh.kept' }, // this layer has it: the whiteout only hides the layers below
+      { path: '.wh.gone' },
+      { path: '.wh.re' },
+      { path: 're/new', body: 'new' },
+      { path: 'var/.wh..wh..opq' },
+    ]);
+    const stats = await unpackWith(streamOf(tar), dest, { convertWhiteout: markerFiles });
+    expect(made).toEqual(['gone', 're']);
+    expect(opaque).toEqual(['re', 'var']);
+    expect(stats).toMatchObject({ whiteouts: 2, opaqueDirs: 2 });
+    expect(await readFile(join(dest, 'kept'), 'utf8')).toBe('mine');
+    expect(await readFile(join(dest, 'gone'), 'utf8')).toBe('deleted');
+    expect(await readFile(join(dest, 're/new'), 'utf8')).toBe('new');
   });
 
   it('turns .wh.NAME into a 0/0 char device and .wh..wh..opq into trusted.overlay.opaque=y', async () => {

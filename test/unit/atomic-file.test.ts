@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempName, writeFileAtomic, writeJsonAtomic } from '../../src/core/store/atomic-file.js';
-import { pidOfTempName, processAlive } from '../../src/core/store/process-alive.js';
+import { pidOfTempName, processAlive } from '../../src/core/process/process-alive.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, isInsecureRegistry, loadConfig, type TsdockConfig } from '../../src/core/config.js';
+import { ConfigError, defaultConfig, loadConfig, type TsdockConfig } from '../../src/core/config.js';
+import { isInsecureRegistry } from '../../src/core/registry/registry-config.js';
 
 // Reference: dockerd's daemon.json keys "registry-mirrors", "insecure-registries" and
 // "max-concurrent-downloads" (default 3); mirrors are http(s) URLs without credentials,

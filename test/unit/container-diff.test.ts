@@ -6,7 +6,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { containerChanges, LowerView } from '../../src/core/runtime/container-diff.js';
+import { containerChanges } from '../../src/core/runtime/container-diff.js';
+import { LowerView } from '../../src/core/fs/overlay-view.js';
 
 let dir: string;
 let l1: string;

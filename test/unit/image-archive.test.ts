@@ -13,8 +13,8 @@ import {
   parseDockerArchiveManifest,
   parseOciIndex,
 } from '../../src/core/images/image-archive.js';
-import { MediaType } from '../../src/core/registry/media-types.js';
-import type { Digest } from '../../src/core/images/digest.js';
+import { MediaType } from '../../src/core/oci/media-types.js';
+import type { Digest } from '../../src/core/oci/digest.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 

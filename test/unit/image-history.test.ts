@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Digest } from '../../src/core/images/digest.js';
+import type { Digest } from '../../src/core/oci/digest.js';
 import type { ImageConfig } from '../../src/core/images/image-config.js';
 import { imageHistory } from '../../src/core/images/image-history.js';
 import type { ImageRecord } from '../../src/core/images/image-record.js';

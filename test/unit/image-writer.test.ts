@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildManifest, layerMediaType } from '../../src/core/images/image-writer.js';
-import { parseManifest } from '../../src/core/registry/manifest.js';
-import { MediaType } from '../../src/core/registry/media-types.js';
+import { parseManifest } from '../../src/core/oci/manifest.js';
+import { MediaType } from '../../src/core/oci/media-types.js';
 import type { ImageLayer } from '../../src/core/images/image-record.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}` as const;

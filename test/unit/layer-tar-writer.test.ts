@@ -3,7 +3,8 @@ import { chmod, link, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
-import { collectLayerEntries, encodeEntryHeader, layerTarStream, opaqueEntryName, whiteoutEntryName } from '../../src/core/images/layer-tar-writer.js';
+import { collectLayerEntries, layerTarStream, opaqueEntryName, whiteoutEntryName } from '../../src/core/images/layer-tar-writer.js';
+import { encodeEntryHeader } from '../../src/core/fs/tar-header.js';
 
 describe('whiteout entry names', () => {
   it('puts .wh. before the last path element', () => {

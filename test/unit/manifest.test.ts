@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest, type ImageIndex, type ImageManifest } from '../../src/core/registry/manifest.js';
-import { MANIFEST_ACCEPT, MediaType, layerCompression } from '../../src/core/registry/media-types.js';
+import { ManifestError, parseManifest, type ImageIndex, type ImageManifest } from '../../src/core/oci/manifest.js';
+import { MANIFEST_ACCEPT, MediaType, layerCompression } from '../../src/core/oci/media-types.js';
 
 // Reference: OCI image-spec (manifest.md, image-index.md, descriptor.md) and Docker's
 // image manifest v2 schema 2 / manifest list.

@@ -9,7 +9,7 @@ import {
   platformFromNode,
   selectManifest,
   type Platform,
-} from '../../src/core/images/platform.js';
+} from '../../src/core/oci/platform.js';
 
 describe('normalizePlatform', () => {
   it.each<[Platform, Platform]>([

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { PullProgressPrinter, progressBar } from '../../src/cli/format/pull-progress.js';
-import type { Digest } from '../../src/core/images/digest.js';
+import type { Digest } from '../../src/core/oci/digest.js';
 import type { PullEvent } from '../../src/core/images/pull-events.js';
 
 // Reference: moby's jsonmessage (JSONProgress.String: "[" + "="*pct + ">" + spaces + "] " then

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { PushProgressPrinter } from '../../src/cli/format/push-progress.js';
-import type { Digest } from '../../src/core/images/digest.js';
+import type { Digest } from '../../src/core/oci/digest.js';
 import type { PushEvent } from '../../src/core/images/push-events.js';
 
 // Reference: moby's distribution/push_v2.go (progress.Update with "Preparing", "Waiting",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mountSources } from '../../src/core/images/push.js';
-import { parseReference } from '../../src/core/images/reference.js';
+import { parseReference } from '../../src/core/oci/reference.js';
 import type { ImageRecord } from '../../src/core/images/image-record.js';
 
 const id = `sha256:${'1'.repeat(64)}` as const;

@@ -9,7 +9,7 @@ import {
   registryEndpointHost,
   type ImageReference,
   type InvalidReferenceReason,
-} from '../../src/core/images/reference.js';
+} from '../../src/core/oci/reference.js';
 
 const SHA = 'sha256:7cc4b5aefd1d0cadf8d97d4350462ba51c694ebca145b08d7d41b41acc8db5aa';
 const HEX64 = '1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a';

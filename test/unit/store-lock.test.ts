@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { processAlive } from '../../src/core/store/process-alive.js';
+import { processAlive } from '../../src/core/process/process-alive.js';
 import { StoreLock, StoreLockTimeoutError } from '../../src/core/store/store-lock.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { ellipsis } from '../format/table.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import { formatList, type ListSpec } from '../format/list-format.js';
 import { goRfc3339 } from '../format/go-time.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 
 /** Docker's history fields and headers; IDs and commands are shortened unless --no-trunc. */
 const HISTORY_SPEC: ListSpec = {

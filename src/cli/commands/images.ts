@@ -4,8 +4,8 @@ import { formatList, type ListRow, type ListSpec } from '../format/list-format.j
 import { goTimeString } from '../format/go-time.js';
 import { createdSince, humanSize } from '../../core/format/human.js';
 import type { ImageSummary } from '../../core/engine.js';
-import { shortId } from '../../core/images/digest.js';
-import { parseReference, familiarName } from '../../core/images/reference.js';
+import { shortId } from '../../core/oci/digest.js';
+import { parseReference, familiarName } from '../../core/oci/reference.js';
 
 /** One row as Docker's `images` names and prints its fields (full IDs: the spec shortens them). */
 function templateView(row: ImageSummary): ListRow {

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { familiarTag } from '../../core/images/image-resolver.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 import { progressBar } from '../format/pull-progress.js';
 import { ProgressLines } from '../format/progress-lines.js';
 

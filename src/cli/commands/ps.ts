@@ -6,9 +6,9 @@ import { goTimeString } from '../format/go-time.js';
 import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
 import { statusText, createdText } from '../../core/runtime/container-status-text.js';
 import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { parseReference, formatReference } from '../../core/images/reference.js';
+import { parseReference, formatReference } from '../../core/oci/reference.js';
 import { humanSize } from '../../core/format/human.js';
-import { runCommand } from '../../core/runtime/run-command.js';
+import { runCommand } from '../../core/process/run-command.js';
 
 /** The command in quotes, as ps shows it; the spec shortens it to 20 characters. */
 function commandText(rec: ContainerRecord): string {

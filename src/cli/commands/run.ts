@@ -6,7 +6,7 @@ import type { ContainerSpecRequest } from '../../core/runtime/container-record.j
 import { parseEnvFile } from '../../core/runtime/environment.js';
 import { runRequest, RunOptionError, type RunOptions } from '../../core/runtime/run-request.js';
 import { exitCodeForStartError } from '../../core/runtime/container-manager.js';
-import { familiarString, parseReference } from '../../core/images/reference.js';
+import { familiarString, parseReference } from '../../core/oci/reference.js';
 
 export const CREATE_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },

@@ -1,5 +1,5 @@
 import type { PullEvent } from '../../core/images/pull-events.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 import { humanSize } from '../../core/format/human.js';
 import { ProgressLines } from './progress-lines.js';
 

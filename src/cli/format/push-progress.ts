@@ -1,5 +1,5 @@
 import type { PushEvent } from '../../core/images/push-events.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 import { progressBar } from './pull-progress.js';
 import { ProgressLines } from './progress-lines.js';
 

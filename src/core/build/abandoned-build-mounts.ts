@@ -5,7 +5,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMounted, unmountRootfs } from '../runtime/rootfs-mount.js';
-import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import { trace } from '../trace.js';
 
 /** Unmounts and removes the build dirs whose build process is gone; returns how many. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Digest, type Digest } from '../images/digest.js';
+import { sha256Digest, type Digest } from '../oci/digest.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../images/store.js';
 
 /** What a build step's result depends on; equal inputs give the same cache key. */
 export interface StepCacheInput {

@@ -4,7 +4,7 @@ import type { ContainerManager } from '../runtime/container-manager.js';
 import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
 import type { ImageRecord } from '../images/image-record.js';
 import type { BuildListener } from './build-events.js';
-import { processAlive } from '../store/process-alive.js';
+import { processAlive } from '../process/process-alive.js';
 
 export class BuildCancelledError extends Error {
   constructor() {

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, lutimes, open, readdir, type FileHandle } from 'node:fs/promises';
 import { readFileInRoot } from '../fs/root-files.js';
 import { join, posix } from 'node:path';
-import { isWhiteout, type LowerView } from '../runtime/container-diff.js';
+import { isWhiteout, type LowerView } from '../fs/overlay-view.js';
 import { resolveUser } from '../runtime/user-resolution.js';
 import { release, type Dir, type RootedFs } from '../fs/rooted-fs.js';
 import { TreeWriter, writeTree } from '../fs/tree-writer.js';

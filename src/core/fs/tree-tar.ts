@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
-import { encodeEntryHeader, type LayerEntryType } from '../images/layer-tar-writer.js';
+import { encodeEntryHeader, type TarEntryType } from './tar-header.js';
 import type { TreeEntry, TreeEntryKind } from './tree-entry.js';
 
 /** Tar streams as TreeEntries and back: `cp -` both ways, ADD of a local archive. */
@@ -23,7 +23,7 @@ const TAR_KINDS: Record<string, TreeEntryKind> = {
   FIFO: 'fifo',
 };
 
-const LAYER_TYPES: Record<TreeEntryKind, LayerEntryType> = {
+const LAYER_TYPES: Record<TreeEntryKind, TarEntryType> = {
   file: 'File',
   directory: 'Directory',
   symlink: 'SymbolicLink',

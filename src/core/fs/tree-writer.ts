@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
-import { runCommand } from '../runtime/run-command.js';
+import { runCommand } from '../process/run-command.js';
 import { Dir, PathEscapeError, release, RootedFs, statOrUndefined } from './rooted-fs.js';
 import type { TreeEntry } from './tree-entry.js';
 

@@ -4,9 +4,9 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:f
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
-import { ContentHasher, digestHex, sha256Digest, type Digest } from './digest.js';
+import { ContentHasher, digestHex, sha256Digest, type Digest } from '../oci/digest.js';
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
-import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { pidOfTempName, processAlive } from '../process/process-alive.js';
 
 export class BlobVerificationError extends Error {
   constructor(

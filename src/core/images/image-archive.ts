@@ -5,11 +5,11 @@
 //   oci-archive     an OCI image layout in a tar: oci-layout, index.json whose entries carry the
 //                   image names in annotations, blobs/sha256/<hex>.
 import { posix } from 'node:path';
-import { parseDigest, type Digest } from './digest.js';
+import { parseDigest, type Digest } from '../oci/digest.js';
 import { familiarTag } from './image-resolver.js';
-import { formatReference, parseReference } from './reference.js';
-import { MediaType } from '../registry/media-types.js';
-import { parseManifest, type Descriptor } from '../registry/manifest.js';
+import { formatReference, parseReference } from '../oci/reference.js';
+import { MediaType } from '../oci/media-types.js';
+import { parseManifest, type Descriptor } from '../oci/manifest.js';
 
 export const OCI_REF_NAME = 'org.opencontainers.image.ref.name';
 export const CONTAINERD_IMAGE_NAME = 'io.containerd.image.name';

@@ -3,9 +3,8 @@ import type { ImageLayer, ImageRecord } from './image-record.js';
 import { writeImage } from './image-writer.js';
 import { importDirectoryLayer } from './layer-from-directory.js';
 import type { LayerTreeOptions } from './layer-tar-writer.js';
-import { hostPlatform } from './platform.js';
-import type { ContainerRecord } from '../runtime/container-record.js';
-import type { Store } from '../store/store.js';
+import { hostPlatform } from '../oci/platform.js';
+import type { Store } from './store.js';
 
 /**
  * A new image made of an existing one (or of nothing, for FROM scratch) plus at most one layer
@@ -61,11 +60,31 @@ function parentHistory(parent: ChildImage['parent']): HistoryEntry[] {
 }
 
 /**
+ * What commit reads of a container: the parts of its create request that become image config.
+ * A container record (runtime's ContainerRecord) is one; images does not depend on runtime.
+ */
+export interface CommittedContainer {
+  request: {
+    cmd?: string[];
+    /** undefined: the image's; [] or [''] clears it. */
+    entrypoint?: string[];
+    env: string[];
+    workdir?: string;
+    user?: string;
+    labels: Record<string, string>;
+    /** "80/tcp" keys. */
+    exposedPorts?: string[];
+    volumes: readonly { destination: string; anonymous: boolean }[];
+    stopSignal?: string;
+  };
+}
+
+/**
  * The config a container runs with, as Docker's commit records it: the image's defaults merged
  * with what `create` asked for (Cmd, Entrypoint, Env, WorkingDir, User, Labels, ExposedPorts,
  * Volumes, StopSignal), without what the runtime added (HOSTNAME, TERM).
  */
-export function containerCommitConfig(image: ContainerDefaults | undefined, rec: ContainerRecord): ContainerDefaults {
+export function containerCommitConfig(image: ContainerDefaults | undefined, rec: CommittedContainer): ContainerDefaults {
   const req = rec.request;
   const out: ContainerDefaults = { ...(image ?? {}) };
   const env = mergeEnv(image?.Env ?? [], req.env);

@@ -1,18 +1,18 @@
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { parseDigest, sha256Digest, type Digest } from './digest.js';
+import { parseDigest, sha256Digest, type Digest } from '../oci/digest.js';
 import { parseImageConfig, type ImageConfig } from './image-config.js';
 import type { ImageLayer } from './image-record.js';
 import { writeImage, type ManifestFormat } from './image-writer.js';
 import { importLayer } from './layer-import.js';
 import { ExtractedArchive } from './archive-reader.js';
 import { ArchiveError, archivePath, archiveTag, blobPathOf, compressionOf, digestInName, ociEntryName, parseDockerArchiveManifest, parseOciIndex } from './image-archive.js';
-import { hostPlatform, formatPlatform, selectManifest } from './platform.js';
+import { hostPlatform, formatPlatform, selectManifest } from '../oci/platform.js';
 import { runBounded } from './run-bounded.js';
-import { parseManifest, type Descriptor, type ImageManifest } from '../registry/manifest.js';
-import { MediaType } from '../registry/media-types.js';
+import { parseManifest, type Descriptor, type ImageManifest } from '../oci/manifest.js';
+import { MediaType } from '../oci/media-types.js';
 import { tempName } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export interface LoadedImage {
   id: Digest;

@@ -1,4 +1,4 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 
 /** One unpacked layer of an image: where it came from and what it unpacks to. */
 export interface ImageLayer {

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, type Digest } from './digest.js';
+import { digestHex, type Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import { familiarTag, repositoryOf, resolveImage, tagsOf } from './image-resolver.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class ImageConflictError extends Error {}
 

@@ -1,7 +1,7 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import type { ImageStore, TagMap } from './image-store.js';
-import { familiarName, formatReference, parseReference, type ImageReference } from './reference.js';
+import { familiarName, formatReference, parseReference, type ImageReference } from '../oci/reference.js';
 
 export class ImageNotFoundError extends Error {
   constructor(readonly query: string) {

@@ -4,16 +4,16 @@ import { basename, dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { ContentHasher, digestHex, sha256Digest, type Digest } from './digest.js';
+import { ContentHasher, digestHex, sha256Digest, type Digest } from '../oci/digest.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
 import { resolveImage } from './image-resolver.js';
 import { buildManifest } from './image-writer.js';
 import { blobPathOf, dockerArchiveManifest, dockerRepositories, ociIndex, OCI_LAYOUT_FILE, type ArchiveFormat } from './image-archive.js';
-import { parseReference } from './reference.js';
+import { parseReference } from '../oci/reference.js';
 import { TarWriter } from './tar-writer.js';
-import { layerCompression, MediaType } from '../registry/media-types.js';
+import { layerCompression, MediaType } from '../oci/media-types.js';
 import { tempName } from '../store/atomic-file.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class SaveError extends Error {}
 

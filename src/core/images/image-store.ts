@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, type Digest } from './digest.js';
+import { digestHex, type Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 

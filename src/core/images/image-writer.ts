@@ -1,9 +1,9 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { ImageConfig } from './image-config.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
-import { formatReference, parseReference, InvalidReferenceError } from './reference.js';
-import { layerCompression, MediaType } from '../registry/media-types.js';
-import type { Store } from '../store/store.js';
+import { formatReference, parseReference, InvalidReferenceError } from '../oci/reference.js';
+import { layerCompression, MediaType } from '../oci/media-types.js';
+import type { Store } from './store.js';
 
 /** Docker's schema2 (what `docker commit`/`build` write) or the OCI image format. */
 export type ManifestFormat = 'docker' | 'oci';

@@ -2,8 +2,8 @@ import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { importLayer, type ImportedLayer } from './layer-import.js';
 import { collectLayerEntries, layerTarStream, type LayerTreeOptions } from './layer-tar-writer.js';
-import { MediaType } from '../registry/media-types.js';
-import type { Store } from '../store/store.js';
+import { MediaType } from '../oci/media-types.js';
+import type { Store } from './store.js';
 
 /**
  * Makes a layer of a directory of changes (commit: a container's upper dir; build: a RUN's

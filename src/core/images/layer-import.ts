@@ -1,12 +1,12 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { HashingCounter, type Digest } from './digest.js';
+import { HashingCounter, type Digest } from '../oci/digest.js';
 import type { ImageLayer } from './image-record.js';
 import { CorruptLayerTarError, unpackLayer, UnsafeLayerEntryError } from './layer-unpack.js';
 import { BlobVerificationError } from './content-store.js';
-import { layerCompression } from '../registry/media-types.js';
-import type { Store } from '../store/store.js';
+import { layerCompression } from '../oci/media-types.js';
+import type { Store } from './store.js';
 
 export class LayerImportError extends Error {}
 
@@ -62,7 +62,7 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
     // sides even when one fails, so nothing still writes into the pending dir.
     const [piped, unpacked] = await Promise.allSettled([
       pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]]),
-      unpackLayer(diff, pending.diffDir),
+      unpackLayer(diff, pending.diffDir, { convertWhiteout: store.layers.whiteoutConverter() }),
     ]);
     // A refused entry or a malformed tar is the root cause even though it also cut the pipeline short.
     if (unpacked.status === 'rejected' && (unpacked.reason instanceof UnsafeLayerEntryError || unpacked.reason instanceof CorruptLayerTarError)) throw unpacked.reason;

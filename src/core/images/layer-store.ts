@@ -1,8 +1,10 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestHex, type Digest } from './digest.js';
+import { digestHex, type Digest } from '../oci/digest.js';
 import { tempName, writeJsonAtomic } from '../store/atomic-file.js';
-import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { pidOfTempName, processAlive } from '../process/process-alive.js';
+import type { WhiteoutConverter } from './layer-unpack.js';
+import { overlayWhiteouts } from './overlay-whiteouts.js';
 
 export interface LayerInfo {
   diffId: Digest;
@@ -45,6 +47,11 @@ export class LayerStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** How a layer's OCI whiteouts are unpacked: the layers are overlay lowerdirs, so as overlayfs ones. */
+  whiteoutConverter(): WhiteoutConverter {
+    return overlayWhiteouts();
   }
 
   /** A fresh private directory to unpack into; hand it to commit() or discard(). */

@@ -2,9 +2,9 @@ import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promise
 import { constants, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { release, RootedFs, type Dir } from '../fs/rooted-fs.js';
+import { encodeEntryHeader, type TarEntryType, type TarHeaderFields } from '../fs/tar-header.js';
 import { Readable } from 'node:stream';
-import { Header, Pax, type HeaderData } from 'tar';
-import { isWhiteout, OpaqueReader, type LowerView } from '../runtime/container-diff.js';
+import { isWhiteout, OpaqueReader, type LowerView } from '../fs/overlay-view.js';
 
 /**
  * A directory of changes (a container's overlay upper dir, or a directory a build step filled)
@@ -13,20 +13,9 @@ import { isWhiteout, OpaqueReader, type LowerView } from '../runtime/container-d
  * layer, and overlay whiteouts turned into OCI ones (`.wh.<name>`, `.wh..wh..opq`).
  */
 
-export type LayerEntryType = 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'BlockDevice' | 'FIFO';
+export type LayerEntryType = TarEntryType;
 
-export interface LayerEntry {
-  /** Path in the tar: relative, `/`-separated, directories end in `/`. */
-  name: string;
-  type: LayerEntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: Date;
-  size: number;
-  linkpath?: string;
-  devmaj?: number;
-  devmin?: number;
+export interface LayerEntry extends TarHeaderFields {
   /** Host file whose bytes are the entry's data (regular files). */
   source?: string;
 }
@@ -171,30 +160,6 @@ class TreeWalker {
     if (st.isFIFO()) return { ...base, type: 'FIFO' };
     return undefined; // sockets are not archived (as Docker)
   }
-}
-
-/** The header block(s) of one entry: a pax header first when a field does not fit ustar. */
-export function encodeEntryHeader(e: LayerEntry): Buffer {
-  const data: HeaderData = {
-    path: e.name,
-    mode: e.mode,
-    uid: e.uid,
-    gid: e.gid,
-    size: e.type === 'File' ? e.size : 0,
-    mtime: new Date(Math.floor(e.mtime.getTime() / 1000) * 1000),
-    type: e.type,
-    linkpath: e.linkpath ?? '',
-    uname: '',
-    gname: '',
-    devmaj: e.devmaj ?? 0,
-    devmin: e.devmin ?? 0,
-  };
-  const header = new Header(data);
-  const block = Buffer.alloc(BLOCK);
-  const needPax = header.encode(block, 0);
-  if (!needPax) return block;
-  const pax = new Pax({ path: e.name, linkpath: e.linkpath, size: data.size, uid: e.uid, gid: e.gid, mtime: data.mtime });
-  return Buffer.concat([pax.encode(), block]);
 }
 
 /**

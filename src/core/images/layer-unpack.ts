@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { Header, Parser, type ReadEntry } from 'tar';
-
-const execFileP = promisify(execFile);
+import { Parser, type ReadEntry } from 'tar';
+import { mknod } from '../fs/mknod.js';
+import { GnuDeviceNumbers } from './gnu-device-numbers.js';
 
 /** A layer entry that would write outside the layer directory, or is otherwise crafted. */
 /** The tar stream itself is malformed (bad headers, checksums): the layer's bytes are damaged. */
@@ -24,6 +22,24 @@ export class UnsafeLayerEntryError extends Error {
   }
 }
 
+/**
+ * What becomes of the layer's OCI whiteouts (containerd's WithConvertWhiteout). The unpacker
+ * keeps the layer's rules (an entry of this layer at a whited-out path wins; a directory
+ * recreated after its whiteout hides the lower layers' content) and the converter makes the
+ * marks in the layer directory's own form. Without one, `.wh.` entries are written as the plain
+ * files they are in the tar.
+ */
+export interface WhiteoutConverter {
+  /** Marks `abs` (nothing is there) as deleted in the layers below; `entry` names the tar entry for errors. */
+  whiteout(abs: string, entry: string): Promise<void>;
+  /** Marks these directories as hiding what the layers below have in them; called once, after the last entry. */
+  opaque(dirs: string[]): Promise<void>;
+}
+
+export interface UnpackOptions {
+  convertWhiteout?: WhiteoutConverter;
+}
+
 export interface UnpackStats {
   /** Entries written: files, directories, links, devices, FIFOs (whiteouts not included). */
   files: number;
@@ -39,25 +55,22 @@ const OPAQUE = '.wh..wh..opq';
 const SYNC_WRITE_MAX = 128 << 10;
 /** Buffered file data before the entry (and so the input) is paused; also the largest writev. */
 const WRITE_HIGH_WATER = 1 << 20;
-/** Paths per setfattr invocation (argv stays far below ARG_MAX). */
-const SETFATTR_BATCH = 256;
-const GNU_DEVICES = Symbol.for('tsdock.tar.gnuDeviceNumbers');
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 const O_CREATE_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 
-readGnuDeviceNumbers();
-
 /**
- * Unpacks one uncompressed layer tar into `dest` (an existing empty directory), converting OCI
- * whiteouts into overlayfs ones so the directory can serve as an overlay lowerdir. Reads `tar`
+ * Unpacks one uncompressed layer tar into `dest` (an existing empty directory), its OCI
+ * whiteouts converted by `opts.convertWhiteout` (the layer store passes overlayfs's). Reads `tar`
  * to its end, trailing bytes included (the caller digests them). On error `tar` is destroyed
  * (without an error), nothing is written outside `dest`, and the caller is expected to remove `dest`.
  * Throughput depends much on the input chunk size: prefer e.g. createGunzip({ chunkSize: 256 KiB }).
  */
-export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackStats> {
-  const writer = new LayerWriter(path.resolve(dest));
+export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: string, opts: UnpackOptions = {}): Promise<UnpackStats> {
+  const writer = new LayerWriter(path.resolve(dest), opts.convertWhiteout);
   // Auto-detection of gzip cannot be switched off in node-tar; turn off the other two at least.
   const parser = new Parser({ brotli: false, zstd: false });
+  const gnuDevices = new GnuDeviceNumbers();
+  let entries = 0;
   let failure: Error | undefined;
   let signalFailure!: () => void;
   const failed = new Promise<void>((resolve) => (signalFailure = resolve));
@@ -73,6 +86,9 @@ export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: s
   // continues after its data ends (chown, close...), so a promise chain keeps entries strictly in order.
   let chain = Promise.resolve();
   parser.on('entry', (entry: ReadEntry) => {
+    const gnu = gnuDevices.take(entries++);
+    if (gnu && gnu.cksum !== entry.header.cksum) fail(new CorruptLayerTarError(`corrupt layer tar: the header of ${JSON.stringify(entry.path)} was read differently twice`));
+    else if (gnu) Object.assign(entry.header, { devmaj: gnu.devmaj, devmin: gnu.devmin });
     chain = chain
       .then(() => (failure ? undefined : writer.handle(entry)))
       .then(
@@ -107,7 +123,9 @@ export async function unpackLayer(tar: NodeJS.ReadableStream | Readable, dest: s
     for await (const chunk of chunks(tar)) {
       if (failure) break;
       if (sawEof) continue; // trailing data: read for the caller's digest, not parsed
-      if (!parser.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      gnuDevices.write(bytes); // before the Parser, which may emit entries of this chunk at once
+      if (!parser.write(bytes)) {
         await Promise.race([new Promise((resolve) => parser.once('drain', resolve)), failed]);
       }
     }
@@ -137,8 +155,6 @@ type Kind = 'dir' | 'symlink' | 'whiteout' | 'other';
  */
 class LayerWriter {
   private readonly kinds = new Map<string, Kind>();
-  /** A whiteout made by this unpack (rel path): later ones are hardlinks of it, sparing a mknod each. */
-  private whiteoutSource?: string;
   private readonly opaque = new Set<string>();
   /** Directory times are set last: creating children would change them. */
   private readonly dirTimes = new Map<string, [Date, Date]>();
@@ -147,7 +163,10 @@ class LayerWriter {
   private aborted?: Error;
   private abortBody?: (err: Error) => void;
 
-  constructor(private readonly dest: string) {}
+  constructor(
+    private readonly dest: string,
+    private readonly convert: WhiteoutConverter | undefined,
+  ) {}
 
   /** Makes a file body being written give up (its data may never come). */
   abort(err: Error): void {
@@ -167,9 +186,11 @@ class LayerWriter {
     const slash = rel.lastIndexOf('/');
     const dir = slash < 0 ? '' : rel.slice(0, slash);
     const base = rel.slice(slash + 1);
-    if (base === OPAQUE) return this.markOpaque(name, rel, dir);
-    if (rel.startsWith('.wh..wh.')) return; // aufs metadata (.wh..wh.plnk...), meaningless here
-    if (base.startsWith(WH)) return this.whiteout(e, dir, base.slice(WH.length));
+    if (this.convert) {
+      if (base === OPAQUE) return this.markOpaque(name, rel, dir);
+      if (rel.startsWith('.wh..wh.')) return; // aufs metadata (.wh..wh.plnk...), meaningless here
+      if (base.startsWith(WH)) return this.whiteout(this.convert, e, dir, base.slice(WH.length));
+    }
     if (rel === '') {
       if (e.type !== 'Directory') throw new UnsafeLayerEntryError(name, 'would replace the layer directory');
       return this.directory(e, rel);
@@ -196,13 +217,10 @@ class LayerWriter {
     }
   }
 
-  /** Sets the opaque xattrs (one setfattr per batch of directories) and directory times. */
+  /** Marks the opaque directories (through the converter) and sets directory times. */
   async finish(): Promise<UnpackStats> {
     const opaque = [...this.opaque].map((rel) => this.abs(rel));
-    for (let i = 0; i < opaque.length; i += SETFATTR_BATCH) {
-      const batch = opaque.slice(i, i + SETFATTR_BATCH);
-      await execFileP('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', '--', ...batch]);
-    }
+    if (opaque.length) await this.convert!.opaque(opaque); // only a converter's whiteouts make any
     this.stats.opaqueDirs = opaque.length;
     for (const [rel, [atime, mtime]] of this.dirTimes) fs.utimesSync(this.abs(rel), atime, mtime);
     return this.stats;
@@ -274,7 +292,7 @@ class LayerWriter {
   private async device(e: ReadEntry, rel: string): Promise<void> {
     const abs = await this.prepare(e.path, rel);
     const type = e.type === 'FIFO' ? 'p' : e.type === 'BlockDevice' ? 'b' : 'c';
-    await mknod(e.path, abs, type, e.header.devmaj, e.header.devmin);
+    await mknod(`layer entry ${JSON.stringify(e.path)}`, abs, type, e.header.devmaj, e.header.devmin);
     this.kinds.set(rel, 'other');
     if (this.asRoot) fs.lchownSync(abs, e.uid ?? 0, e.gid ?? 0);
     fs.chmodSync(abs, e.mode ?? 0o644); // mknod -m takes permission bits only
@@ -282,7 +300,7 @@ class LayerWriter {
     this.stats.files++;
   }
 
-  private async whiteout(e: ReadEntry, dir: string, name: string): Promise<void> {
+  private async whiteout(convert: WhiteoutConverter, e: ReadEntry, dir: string, name: string): Promise<void> {
     if (name === '' || name === '.' || name === '..') {
       throw new UnsafeLayerEntryError(e.path, 'is not a valid whiteout');
     }
@@ -293,22 +311,7 @@ class LayerWriter {
     if (kind === 'dir') this.opaque.add(rel);
     if (kind !== undefined) return;
     await this.ensureParents(e.path, rel);
-    const abs = this.abs(rel);
-    // overlayfs only checks "char device 0/0" and itself shares one inode between its whiteouts.
-    // Owner and times of a whiteout are irrelevant.
-    let linked = false;
-    if (this.whiteoutSource !== undefined) {
-      try {
-        fs.linkSync(this.abs(this.whiteoutSource), abs);
-        linked = true;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EMLINK') throw err;
-      }
-    }
-    if (!linked) {
-      await mknod(e.path, abs, 'c', 0, 0);
-      this.whiteoutSource = rel;
-    }
+    await convert.whiteout(this.abs(rel), e.path);
     this.kinds.set(rel, 'whiteout');
     this.stats.whiteouts++;
   }
@@ -416,8 +419,6 @@ class LayerWriter {
   /** Removes something this layer created at rel, with all it contains. */
   private async remove(rel: string, kind: Kind): Promise<void> {
     this.kinds.delete(rel);
-    const source = this.whiteoutSource;
-    if (source === rel || source?.startsWith(`${rel}/`)) this.whiteoutSource = undefined;
     if (kind !== 'dir') {
       fs.unlinkSync(this.abs(rel));
       return;
@@ -473,44 +474,6 @@ function nulName(meta: string): string | undefined {
   }
   const name = meta.replace(/\0+$/, ''); // GNU long names are NUL-terminated
   return name.includes('\0') ? name : undefined;
-}
-
-/**
- * node-tar decodes devmajor/devminor only under the POSIX magic ("ustar\0" "00"), so every device
- * in a GNU-format tar ("ustar  \0", same field offsets) would come out 0/0, i.e. as an overlay
- * whiteout. Fill them in after node-tar's own decoding (Parser builds its Headers internally).
- */
-function readGnuDeviceNumbers(): void {
-  const proto = Header.prototype as Header & { [GNU_DEVICES]?: true };
-  if (proto[GNU_DEVICES]) return;
-  proto[GNU_DEVICES] = true;
-  const decode = proto.decode;
-  proto.decode = function (this: Header, buf, off, ex, gex) {
-    decode.call(this, buf, off, ex, gex);
-    const o = off || 0;
-    const device = this.type === 'CharacterDevice' || this.type === 'BlockDevice';
-    if (device && buf.toString('latin1', o + 257, o + 265) === 'ustar  \0') {
-      this.devmaj = tarNumber(buf.subarray(o + 329, o + 337));
-      this.devmin = tarNumber(buf.subarray(o + 337, o + 345));
-    }
-  };
-}
-
-/** A numeric header field: NUL/space-terminated octal, or GNU base-256 when the top bit is set. */
-function tarNumber(field: Buffer): number {
-  if (field[0]! & 0x80) return field.subarray(1).reduce((n, byte) => n * 256 + byte, field[0]! & 0x7f);
-  return parseInt(field.toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
-}
-
-/** node has no mknod(2); mknod(1) is spawned only for devices, FIFOs and the first whiteout. */
-async function mknod(entry: string, abs: string, type: 'c' | 'b' | 'p', major: number, minor: number) {
-  const args = ['-m', '0', '--', abs, type, ...(type === 'p' ? [] : [`${major}`, `${minor}`])];
-  try {
-    await execFileP('mknod', args);
-  } catch (err) {
-    const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-    throw new Error(`layer entry ${JSON.stringify(entry)}: mknod failed: ${detail}`);
-  }
 }
 
 function writevAll(fd: number, bufs: Buffer[]): Promise<void> {

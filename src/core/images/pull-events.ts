@@ -1,4 +1,4 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 
 /** Per-layer states, in Docker's words where it has them. */
 export type LayerPhase = 'waiting' | 'exists' | 'downloading' | 'verifying' | 'extracting' | 'complete';

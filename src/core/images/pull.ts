@@ -1,14 +1,14 @@
-import { parseDigest, type Digest } from './digest.js';
+import { parseDigest, type Digest } from '../oci/digest.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
 import { parseImageConfig, type ImageConfig } from './image-config.js';
 import { importLayer, readableCompression } from './layer-import.js';
-import { formatPlatform, hostPlatform, selectManifest, type Platform } from './platform.js';
-import { formatReference, type ImageReference } from './reference.js';
+import { formatPlatform, hostPlatform, selectManifest, type Platform } from '../oci/platform.js';
+import { formatReference, type ImageReference } from '../oci/reference.js';
 import type { PullListener } from './pull-events.js';
 import { runBounded } from './run-bounded.js';
-import type { Descriptor, ImageManifest } from '../registry/manifest.js';
+import type { Descriptor, ImageManifest } from '../oci/manifest.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class PullError extends Error {}
 

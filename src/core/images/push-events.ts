@@ -1,4 +1,4 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 
 /** Per-layer states of a push, in Docker's words. */
 export type PushPhase = 'preparing' | 'waiting' | 'pushing' | 'pushed' | 'exists' | 'mounted';

@@ -1,12 +1,12 @@
-import type { Digest } from './digest.js';
+import type { Digest } from '../oci/digest.js';
 import type { ImageLayer, ImageRecord } from './image-record.js';
 import type { TagMap } from './image-store.js';
-import { familiarName, formatReference, parseReference, type ImageReference } from './reference.js';
+import { familiarName, formatReference, parseReference, type ImageReference } from '../oci/reference.js';
 import type { PushListener } from './push-events.js';
 import { runBounded } from './run-bounded.js';
 import { chunkPlan } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 export class PushError extends Error {}
 

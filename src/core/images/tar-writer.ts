@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { encodeEntryHeader } from './layer-tar-writer.js';
+import { encodeEntryHeader } from '../fs/tar-header.js';
 
 /**
  * Writes a ustar archive to a stream, entry by entry, honouring backpressure. Enough for image

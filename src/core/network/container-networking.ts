@@ -7,8 +7,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerRecord, ContainerSpecRequest } from '../runtime/container-record.js';
-import type { RuntimePaths } from '../runtime/runtime-paths.js';
 import { trace } from '../trace.js';
 import { AttachmentStore, type Endpoint, type NetworkAttachment } from './attachment-store.js';
 import { parseIpv4, parseSubnet, splitAddress, subnetContains } from './cidr.js';
@@ -18,6 +16,7 @@ import { allocateHostPorts, cniDnatHostPorts } from './host-ports.js';
 import { HostSubnetRegistry } from './host-subnets.js';
 import { resultFromLease } from './ipam-lease.js';
 import { createNetns, deleteNetns, netnsName, netnsPath } from './netns.js';
+import type { NetworkedContainer, NetworkRequest } from './network-request.js';
 import { bridgeConfList, type CniPortMapping, type NetworkRecord } from './network-record.js';
 import { DEFAULT_NETWORK_DEFAULTS, NetworkError, NetworkStore, type NetworkDefaults } from './network-store.js';
 import { parseExposed, portBindings, networkSettingsPorts, formatPsPorts, publishAllRequests, sortPortKeys, type PublishedPort, portKey } from './port-spec.js';
@@ -35,11 +34,19 @@ export const DEFAULT_NETWORKING: NetworkingSettings = {
   ipamDataDir: '/run/tsdock-ipam',
 };
 
+/** Where networking keeps its records and writes a container's files (runtime's RuntimePaths is one). */
+export interface NetworkingPaths {
+  /** The store root: networks/ and networks/attachments/ live under it. */
+  readonly root: string;
+  hosts(id: string): string;
+  resolvConf(id: string): string;
+}
+
 /** What the garbage collector needs from the container manager. */
-export interface ContainerAccess {
-  record(id: string): Promise<ContainerRecord | undefined>;
+export interface ContainerAccess<C extends NetworkedContainer> {
+  record(id: string): Promise<C | undefined>;
   /** Reconciles the record with reality (and runs the runtime cleanup when it exited). */
-  refresh(rec: ContainerRecord): Promise<ContainerRecord>;
+  refresh(rec: C): Promise<C>;
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
 }
 
@@ -59,7 +66,7 @@ export class ContainerNetworking {
   readonly settings: NetworkingSettings;
 
   constructor(
-    private readonly paths: RuntimePaths,
+    private readonly paths: NetworkingPaths,
     settings: Partial<NetworkingSettings> = {},
   ) {
     this.settings = { ...DEFAULT_NETWORKING, ...settings };
@@ -74,7 +81,7 @@ export class ContainerNetworking {
    * Checks the request's networking at create time (networks exist, options fit the mode) and
    * completes it: canonical network names, -P expanded over the exposed ports.
    */
-  async completeRequest(req: ContainerSpecRequest, imageExposed: Record<string, object> | undefined): Promise<Partial<ContainerSpecRequest>> {
+  async completeRequest(req: NetworkRequest, imageExposed: Record<string, object> | undefined): Promise<Partial<NetworkRequest>> {
     const exposed = new Set<string>();
     for (const k of Object.keys(imageExposed ?? {})) for (const e of parseExposed(k)) exposed.add(e);
     for (const k of req.exposedPorts ?? []) for (const e of parseExposed(k)) exposed.add(e);
@@ -82,7 +89,7 @@ export class ContainerNetworking {
     for (const p of ports) exposed.add(portKey(p.containerPort, p.protocol));
     if (req.publishAll) ports = [...ports, ...publishAllRequests(sortPortKeys(exposed), ports)];
     for (const h of req.addHosts ?? []) parseAddHost(h);
-    const out: Partial<ContainerSpecRequest> = { exposedPorts: sortPortKeys(exposed) };
+    const out: Partial<NetworkRequest> = { exposedPorts: sortPortKeys(exposed) };
     if (req.network !== 'bridge') {
       // Docker: ports are dropped with host networking (a warning), refused without a network.
       if (ports.length && req.network !== 'host') throw new NetworkError('conflicting options: port publishing and the container type network mode');
@@ -122,7 +129,7 @@ export class ContainerNetworking {
   }
 
   /** Where setup() puts the container's netns (known before it runs), for the OCI spec. */
-  plannedNetnsPath(rec: ContainerRecord): string | undefined {
+  plannedNetnsPath(rec: NetworkedContainer): string | undefined {
     return rec.request.network === 'bridge' ? netnsPath(netnsName(rec.id)) : undefined;
   }
 
@@ -131,7 +138,7 @@ export class ContainerNetworking {
    * recorded (under the network lock, so two starts cannot take the same port), then the
    * netns is created and each network ADDed (eth0, eth1, ...). A failure undoes all of it.
    */
-  async setup(rec: ContainerRecord): Promise<NetworkSetup | undefined> {
+  async setup(rec: NetworkedContainer): Promise<NetworkSetup | undefined> {
     const req = rec.request;
     if (req.network !== 'bridge') return undefined;
     trace('network setup');
@@ -199,7 +206,7 @@ export class ContainerNetworking {
    * ones): its address and name, --add-host, --dns, and the peers on its user networks, whose
    * own hosts files learn about it at the same time.
    */
-  async writeEtcFiles(rec: ContainerRecord): Promise<void> {
+  async writeEtcFiles(rec: NetworkedContainer): Promise<void> {
     const req = rec.request;
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     if (req.network !== 'bridge') {
@@ -311,7 +318,7 @@ export class ContainerNetworking {
    * Tears down attachments whose container is gone or no longer runs (tsdock or the host
    * killed at the wrong moment). Cheap when there is nothing: one readdir.
    */
-  async collectGarbage(containers: ContainerAccess): Promise<void> {
+  async collectGarbage<C extends NetworkedContainer>(containers: ContainerAccess<C>): Promise<void> {
     const ids = await this.attachments.ids();
     for (const id of ids) {
       try {
@@ -335,7 +342,7 @@ export class ContainerNetworking {
    * `network connect`: adds the network to the container's request; a running container gets
    * the endpoint now (the next free ethN). The caller holds the container's lock and saves it.
    */
-  async connect(rec: ContainerRecord, query: string, running: boolean): Promise<void> {
+  async connect(rec: NetworkedContainer, query: string, running: boolean): Promise<void> {
     const net = await this.networks.get(query);
     const req = rec.request;
     if (net.driver === 'host') throw new NetworkError('container cannot be disconnected from host network or connected to host network');
@@ -365,7 +372,7 @@ export class ContainerNetworking {
   }
 
   /** `network disconnect`: the reverse; a running container loses the endpoint now. */
-  async disconnect(rec: ContainerRecord, query: string, running: boolean): Promise<void> {
+  async disconnect(rec: NetworkedContainer, query: string, running: boolean): Promise<void> {
     const net = await this.networks.get(query);
     const req = rec.request;
     const current = req.network === 'bridge' ? req.networks ?? ['bridge'] : [modeName(req)];
@@ -428,19 +435,19 @@ export class ContainerNetworking {
   // ---- views ----
 
   /** The host ports a running container publishes. */
-  async publishedPorts(rec: ContainerRecord): Promise<PublishedPort[]> {
+  async publishedPorts(rec: NetworkedContainer): Promise<PublishedPort[]> {
     if (!isLive(rec.state.status)) return [];
     return (await this.attachments.get(rec.id))?.ports ?? [];
   }
 
   /** The PORTS column of `ps`. */
-  async psPorts(rec: ContainerRecord): Promise<string> {
+  async psPorts(rec: NetworkedContainer): Promise<string> {
     if (!isLive(rec.state.status)) return '';
     return formatPsPorts(await this.publishedPorts(rec), rec.request.exposedPorts ?? []);
   }
 
   /** The network parts of `inspect`: HostConfig's, Config.ExposedPorts and NetworkSettings. */
-  async inspectFields(rec: ContainerRecord, base: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async inspectFields(rec: NetworkedContainer, base: Record<string, unknown>): Promise<Record<string, unknown>> {
     const req = rec.request;
     const att = isLive(rec.state.status) ? await this.attachments.get(rec.id) : undefined;
     const exposed = req.exposedPorts ?? [];
@@ -537,7 +544,7 @@ function endpointId(containerId: string, networkId: string): string {
 }
 
 /** The network mode as Docker names it: `none` for a private netns, `container:<id>` for a joined one. */
-function modeName(req: ContainerSpecRequest): string {
+function modeName(req: NetworkRequest): string {
   if (req.network === 'private') return 'none';
   if (req.network === 'container') return `container:${req.networkContainer}`;
   return req.network;

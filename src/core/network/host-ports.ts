@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortProtocol, PortRequest, PublishedPort } from './port-spec.js';
-import { runCommand } from '../runtime/run-command.js';
+import { runCommand } from '../process/run-command.js';
 
 export class PortAllocatedError extends Error {}
 

@@ -6,7 +6,7 @@ import { access, mkdir, readdir, readFile, rmdir, unlink } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
-import { runCommand } from '../runtime/run-command.js';
+import { runCommand } from '../process/run-command.js';
 import { parseSubnet, type Ipv4Subnet } from './cidr.js';
 
 /** A subnet something already uses, and what, for the error message. */

@@ -2,7 +2,7 @@
 // container's processes, so CNI DEL can still find the interfaces after a crash.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand, CommandFailedError } from '../runtime/run-command.js';
+import { runCommand, CommandFailedError } from '../process/run-command.js';
 
 export const NETNS_DIR = '/run/netns';
 

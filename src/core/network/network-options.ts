@@ -1,9 +1,9 @@
 // `run`/`create` networking flags turned into the request's fields: --network/--net, -p, -P,
 // --expose, --dns, --add-host. Pure; the networks themselves are checked at create.
-import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-record.js';
 import { isIpv4 } from './cidr.js';
 import { parseAddHost } from './etc-files.js';
 import { parseExposed, parsePublish, type PortRequest } from './port-spec.js';
+import type { NetworkMode, NetworkRequest } from './network-request.js';
 
 export interface NetworkFlags {
   network?: string;
@@ -20,10 +20,8 @@ export interface NetworkFlags {
 
 export class NetworkOptionError extends Error {}
 
-export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'networkAliases' | 'ipv4Address' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
-
 /** Docker's default is the `bridge` network; `default` names it too. */
-export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
+export function networkRequest(flags: NetworkFlags): NetworkRequest & { warnings: string[] } {
   const given = flags.network ?? 'default';
   if (given.startsWith('container:')) return joinedNetworkRequest(given.slice('container:'.length), flags);
   let network: NetworkMode;
@@ -69,7 +67,7 @@ export function networkRequest(flags: NetworkFlags): NetworkRequestFields & { wa
  * `--network container:NAME`: the container shares NAME's network namespace and its /etc/hosts
  * and resolv.conf, so what would change them is refused, with Docker's messages.
  */
-function joinedNetworkRequest(target: string, flags: NetworkFlags): NetworkRequestFields & { warnings: string[] } {
+function joinedNetworkRequest(target: string, flags: NetworkFlags): NetworkRequest & { warnings: string[] } {
   if (!target) throw new NetworkOptionError('--network container: needs a container name or ID, e.g. --network container:web');
   if (flags.publish.length || flags.publishAll) throw new NetworkOptionError('conflicting options: port publishing and the container type network mode');
   if (flags.expose.length) throw new NetworkOptionError('conflicting options: port exposing and the container type network mode');

@@ -7,7 +7,7 @@ import { access, mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
-import { runCommand } from '../runtime/run-command.js';
+import { runCommand } from '../process/run-command.js';
 import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet, splitSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
 import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';

@@ -1,5 +1,5 @@
-import type { TsdockConfig } from '../config.js';
-import { familiarName, parseReference } from '../images/reference.js';
+import type { RegistryConfigKeys } from './registry-config.js';
+import { familiarName, parseReference } from '../oci/reference.js';
 
 /** Why a registry is listed: Docker Hub always, the config's insecure ones, logins, local images. */
 export type RegistrySource = 'default' | 'insecure' | 'login' | 'images';
@@ -28,7 +28,7 @@ export function repositoryName(domain: string, path: string): string {
  * The registries worth showing: docker.io, the config's `insecure-registries`, those with stored
  * credentials and those local images came from, each once (Docker Hub first, then by name).
  */
-export function knownRegistries(config: Pick<TsdockConfig, 'insecure-registries'>, loggedIn: readonly string[], imageRepositories: readonly string[]): KnownRegistry[] {
+export function knownRegistries(config: Pick<RegistryConfigKeys, 'insecure-registries'>, loggedIn: readonly string[], imageRepositories: readonly string[]): KnownRegistry[] {
   const byDomain = new Map<string, Set<RegistrySource>>();
   const add = (domain: string, source: RegistrySource) => byDomain.set(domain, (byDomain.get(domain) ?? new Set()).add(source));
   add('docker.io', 'default');

@@ -4,14 +4,14 @@ import type { Transport, TransportRequest, TransportResponse } from './transport
 import { AuthTransport } from './auth-transport.js';
 import { accessDenied, statusError } from './registry-errors.js';
 import { nextLink } from './link-header.js';
-import { MANIFEST_ACCEPT } from './media-types.js';
-import { parseManifest, type Manifest } from './manifest.js';
+import { MANIFEST_ACCEPT } from '../oci/media-types.js';
+import { parseManifest, type Manifest } from '../oci/manifest.js';
 import { describeErrorBody, NotFoundError, RegistryError, UnauthorizedError } from './registry-errors.js';
 import { contentRange, receivedBytes, uploadUrl } from './blob-upload.js';
 import type { CredentialStore, Credentials } from './credentials.js';
-import { registryEndpointHost } from '../images/reference.js';
-import { isInsecureRegistry, type TsdockConfig } from '../config.js';
-import type { Digest } from '../images/digest.js';
+import { registryEndpointHost } from '../oci/reference.js';
+import { isInsecureRegistry, type RegistryConfigKeys } from './registry-config.js';
+import type { Digest } from '../oci/digest.js';
 
 export interface FetchedManifest {
   bytes: Buffer;
@@ -51,7 +51,7 @@ export class RegistryClient {
 
   constructor(
     readonly domain: string,
-    private readonly config: TsdockConfig,
+    private readonly config: RegistryConfigKeys,
     private readonly credentials: CredentialStore,
     private readonly explicitCredentials?: Credentials,
     private readonly options: RegistryClientOptions = {},

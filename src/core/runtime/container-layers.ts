@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Store } from '../images/store.js';
 import type { ContainerRecord } from './container-record.js';
 
 /** The unpacked layer directories of a container's image, topmost first (overlay lowerdir order). */

@@ -1,5 +1,5 @@
-import type { Digest } from '../images/digest.js';
-import type { PortRequest } from '../network/port-spec.js';
+import type { Digest } from '../oci/digest.js';
+import type { NetworkMode, NetworkRequest } from '../network/network-request.js';
 import type { Propagation } from './volume-spec.js';
 
 /** Docker's container states. */
@@ -30,14 +30,11 @@ export interface TmpfsMount {
   options: string[];
 }
 
-/**
- * 'bridge': a netns of its own joined to `networks` through CNI; 'none'/'private': loopback only;
- * 'container': the netns of another container (`--network container:NAME`).
- */
-export type NetworkMode = 'none' | 'host' | 'private' | 'bridge' | 'container';
+/** Defined by network (below runtime); re-exported for the request's users. */
+export type { NetworkMode };
 
-/** What the user asked for at create time (Docker's Config + HostConfig, flattened). */
-export interface ContainerSpecRequest {
+/** What the user asked for at create time (Docker's Config + HostConfig, flattened); the networking fields are network's NetworkRequest. */
+export interface ContainerSpecRequest extends NetworkRequest {
   /** The image as the user named it (`busybox`), shown in ps' IMAGE column. */
   image: string;
   cmd?: string[];
@@ -64,23 +61,6 @@ export interface ContainerSpecRequest {
   capDrop: string[];
   privileged: boolean;
   securityOpt: string[];
-  network: NetworkMode;
-  /** With network 'container': whose network namespace, /etc/hosts and resolv.conf are shared (its ID after create). */
-  networkContainer?: string;
-  /** --ip: the IPv4 address to take on its (first, user-defined) network. */
-  ipv4Address?: string;
-  /** --network-alias: more names peers on its user networks resolve to it. */
-  networkAliases?: string[];
-  /** With network 'bridge': the networks to join, by name (the first is eth0); default ['bridge']. */
-  networks?: string[];
-  /** -p/-P, resolved at create (-P from the exposed ports); host port 0 = random at each start. */
-  ports?: PortRequest[];
-  publishAll?: boolean;
-  /** "80/tcp" keys: the image's ExposedPorts, --expose and the published container ports. */
-  exposedPorts?: string[];
-  /** --dns and --add-host ("name:ip"). */
-  dns?: string[];
-  addHosts?: string[];
   autoRemove: boolean;
   stopSignal?: string;
   /** seconds */

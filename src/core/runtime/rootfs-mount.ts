@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../process/run-command.js';
 
 /**
  * The container's root filesystem: an overlay of the image's layers (read-only lowerdirs, top

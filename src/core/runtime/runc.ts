@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { release } from 'node:os';
-import { runCommand, CommandFailedError } from './run-command.js';
+import { runCommand, CommandFailedError } from '../process/run-command.js';
 
 export interface RuncState {
   id: string;

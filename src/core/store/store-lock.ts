@@ -1,6 +1,6 @@
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processAlive } from './process-alive.js';
+import { processAlive } from '../process/process-alive.js';
 
 export class StoreLockTimeoutError extends Error {
   constructor(path: string, holder: string) {

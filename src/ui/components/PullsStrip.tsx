@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { humanSize } from '../../core/format/human.js';
-import { shortId } from '../../core/images/digest.js';
+import { shortId } from '../../core/oci/digest.js';
 import { pullBytes, type LayerProgress, type PullView } from '../state/pulls.js';
 import { fit } from './columns.js';
 

@@ -1,5 +1,5 @@
 import type { KnownRegistry } from '../../core/registry/known-registries.js';
-import { familiarName, parseReference } from '../../core/images/reference.js';
+import { familiarName, parseReference } from '../../core/oci/reference.js';
 
 /** An asynchronous answer from a registry: in flight, arrived, or failed (with the message shown). */
 export type Fetch<T> = { status: 'loading' } | { status: 'loaded'; value: T } | { status: 'error'; error: string };

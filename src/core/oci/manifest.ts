@@ -1,6 +1,6 @@
 import { MediaType } from './media-types.js';
-import { parseDigest, type Digest } from '../images/digest.js';
-import type { Platform } from '../images/platform.js';
+import { parseDigest, type Digest } from './digest.js';
+import type { Platform } from './platform.js';
 
 export interface Descriptor {
   mediaType: string;

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ContentStore } from '../images/content-store.js';
-import { ImageStore } from '../images/image-store.js';
-import { LayerStore } from '../images/layer-store.js';
-import { StoreLock } from './store-lock.js';
+import { ContentStore } from './content-store.js';
+import { ImageStore } from './image-store.js';
+import { LayerStore } from './layer-store.js';
+import { StoreLock } from '../store/store-lock.js';
 
 /**
  * Everything tsdock keeps under its root directory. Opening it also removes what a process
