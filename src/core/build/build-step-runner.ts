@@ -5,10 +5,11 @@ import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-rec
 import type { ImageRecord } from '../images/image-record.js';
 import type { BuildListener } from './build-events.js';
 import { processAlive } from '../store/process-alive.js';
+import { TsdockError } from '../errors.js';
 
-export class BuildCancelledError extends Error {
+export class BuildCancelledError extends TsdockError {
   constructor() {
-    super('build cancelled');
+    super('cancelled', 'build cancelled');
   }
 }
 

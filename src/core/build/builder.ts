@@ -24,16 +24,17 @@ import { withLayerOverlay } from './layer-overlay.js';
 import { release, RootedFs } from '../fs/rooted-fs.js';
 import type { BuildListener } from './build-events.js';
 import type { PullListener } from '../images/pull-events.js';
+import { TsdockError } from '../errors.js';
 
 export { BuildCancelledError };
 
 /** A step failed: the message is Docker's, `line` the Dockerfile line of the instruction. */
-export class BuildStepError extends Error {
+export class BuildStepError extends TsdockError {
   constructor(
     message: string,
     readonly line?: number,
   ) {
-    super(message);
+    super('invalid-argument', message);
   }
 }
 

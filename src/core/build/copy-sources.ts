@@ -10,6 +10,7 @@ import { readTree, type TreeFilter } from '../fs/tree-reader.js';
 import type { TreeEntry } from '../fs/tree-entry.js';
 import type { IgnoreMatcher } from './dockerignore.js';
 import { cleanPath, globMatch, GlobSyntaxError, hasGlobMeta } from './glob-match.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface CopySource {
   /** Its path in the root, symlinks already followed (inside the root). */
@@ -22,11 +23,16 @@ export interface CopySource {
   contextRel: string;
 }
 
-export class CopySourceError extends Error {}
+export class CopySourceError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 function notFound(instruction: string, src: string): CopySourceError {
   return new CopySourceError(
     `${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`,
+    'not-found',
   );
 }
 

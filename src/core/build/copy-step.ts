@@ -9,8 +9,13 @@ import { TreeWriter, writeTree } from '../fs/tree-writer.js';
 import { decompressedArchive, readTarEntries } from '../fs/tree-tar.js';
 import { readCopyTree, type CopySource } from './copy-sources.js';
 import type { IgnoreMatcher } from './dockerignore.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class CopyStepError extends Error {}
+export class CopyStepError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface Owner {
   uid: number;

@@ -7,19 +7,20 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'node
 import { ContentHasher, digestHex, sha256Digest, type Digest } from './digest.js';
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../store/process-alive.js';
+import { TsdockError } from '../errors.js';
 
-export class BlobVerificationError extends Error {
+export class BlobVerificationError extends TsdockError {
   constructor(
     readonly expected: Digest,
     what: string,
   ) {
-    super(`blob ${expected} failed verification: ${what}; nothing was stored, retry the pull (the registry may be serving corrupt data)`);
+    super('unavailable', `blob ${expected} failed verification: ${what}; nothing was stored, retry the pull (the registry may be serving corrupt data)`);
   }
 }
 
-export class BlobNotFoundError extends Error {
+export class BlobNotFoundError extends TsdockError {
   constructor(readonly digest: Digest) {
-    super(`blob ${digest} is not in the content store`);
+    super('not-found', `blob ${digest} is not in the content store`);
   }
 }
 

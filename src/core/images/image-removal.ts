@@ -4,8 +4,13 @@ import { digestHex, type Digest } from './digest.js';
 import type { ImageRecord } from './image-record.js';
 import { familiarTag, repositoryOf, resolveImage, tagsOf } from './image-resolver.js';
 import type { Store } from '../store/store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class ImageConflictError extends Error {}
+export class ImageConflictError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 /** What one removal did, in the order Docker prints it. */
 export interface RemovalEntry {

@@ -5,22 +5,26 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Header, Parser, type ReadEntry } from 'tar';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 const execFileP = promisify(execFile);
 
 /** A layer entry that would write outside the layer directory, or is otherwise crafted. */
 /** The tar stream itself is malformed (bad headers, checksums): the layer's bytes are damaged. */
-export class CorruptLayerTarError extends Error {
+export class CorruptLayerTarError extends TsdockError {
   override readonly name = 'CorruptLayerTarError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
-export class UnsafeLayerEntryError extends Error {
+export class UnsafeLayerEntryError extends TsdockError {
   override readonly name = 'UnsafeLayerEntryError';
   constructor(
     readonly entry: string,
     reason: string,
   ) {
-    super(`layer entry ${JSON.stringify(entry)} ${reason}`);
+    super('invalid-argument', `layer entry ${JSON.stringify(entry)} ${reason}`);
   }
 }
 

@@ -7,8 +7,13 @@ import { runBounded } from './run-bounded.js';
 import { chunkPlan } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Store } from '../store/store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class PushError extends Error {}
+export class PushError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'not-found') {
+    super(kind, message);
+  }
+}
 
 /** Docker's words for pushing a name that has no local image. */
 export class NoLocalImageError extends PushError {
@@ -75,7 +80,7 @@ export async function pushImage(store: Store, registry: RegistryClient, ref: Ima
 
   // Everything that goes up must be here before the first byte does.
   const manifestBytes = await store.content.read(image.manifestDigest).catch(() => {
-    throw new PushError(`the manifest of ${familiarName(ref)}:${tag} (${image.manifestDigest}) is missing from the store; pull or re-create the image`);
+    throw new PushError(`the manifest of ${familiarName(ref)}:${tag} (${image.manifestDigest}) is missing from the store; pull or re-create the image`, 'not-found');
   });
   for (const digest of [image.id, ...image.layers.map((l) => l.blobDigest)]) {
     if (!(await store.content.has(digest))) {
@@ -145,7 +150,7 @@ async function pushBlob(
     for (const [offset, length] of chunkPlan(size, chunkSize)) {
       if (signal?.aborted) {
         await registry.cancelUpload(repo, location);
-        throw new PushError('cancelled because another layer failed');
+        throw new PushError('cancelled because another layer failed', 'cancelled');
       }
       location = await registry.uploadChunk(repo, location, await store.content.readRange(digest, offset, length), offset);
       onBytes?.(offset + length);

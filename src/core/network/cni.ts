@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trace } from '../trace.js';
+import { TsdockError } from '../errors.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -61,7 +62,7 @@ export interface CniAttachmentParams {
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'VERSION';
 
 /** A plugin's failure, with the error object it printed (code, msg, details) when it printed one. */
-export class CniError extends Error {
+export class CniError extends TsdockError {
   constructor(
     readonly plugin: string,
     readonly command: CniCommand,
@@ -69,7 +70,7 @@ export class CniError extends Error {
     readonly msg: string,
     readonly details: string,
   ) {
-    super(`CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
+    super('internal', `CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
   }
 }
 

@@ -4,6 +4,7 @@ import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-rec
 import { isIpv4 } from './cidr.js';
 import { parseAddHost } from './etc-files.js';
 import { parseExposed, parsePublish, type PortRequest } from './port-spec.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface NetworkFlags {
   network?: string;
@@ -18,7 +19,11 @@ export interface NetworkFlags {
   ip?: string;
 }
 
-export class NetworkOptionError extends Error {}
+export class NetworkOptionError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export type NetworkRequestFields = Pick<ContainerSpecRequest, 'network' | 'networks' | 'networkContainer' | 'networkAliases' | 'ipv4Address' | 'ports' | 'publishAll' | 'exposedPorts' | 'dns' | 'addHosts'>;
 

@@ -9,6 +9,7 @@ import { ContainerStore } from './container-store.js';
 import { RuntimePaths } from './runtime-paths.js';
 import { VolumeStore } from './volume-store.js';
 import { Runc, RuntimeError } from './runc.js';
+import { startFailureExitCode } from './start-failure.js';
 import { passOutputUnchanged } from './terminal-output.js';
 import { createWithConmon } from './conmon.js';
 import { prepareContainer, resolveContainerUser } from './container-prepare.js';
@@ -27,6 +28,7 @@ import type { Store } from '../store/store.js';
 import type { ImageRecord } from '../images/image-record.js';
 import type { ImageConfig } from '../images/image-config.js';
 import type { OciSpec } from './oci-spec.js';
+import { TsdockError, isErrorKind, type ErrorKind } from '../errors.js';
 
 export interface RuntimeSettings {
   runcBinary: string;
@@ -40,7 +42,11 @@ export interface RuntimeSettings {
   network?: Partial<NetworkingSettings>;
 }
 
-export class NameConflictError extends Error {}
+export class NameConflictError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 /** Streams a foreground run is attached to. */
 export interface AttachStreams {
@@ -221,7 +227,7 @@ export class ContainerManager {
 
   private async layerDirs(rec: ContainerRecord): Promise<string[]> {
     const image = await this.store.images.get(rec.imageId);
-    if (!image) throw new RuntimeError(`the image of container ${rec.name} (${rec.imageId}) is gone`);
+    if (!image) throw new TsdockError('not-found', `the image of container ${rec.name} (${rec.imageId}) is gone`);
     return image.layers.map((l) => this.store.layers.diffPath(l.diffId)).reverse();
   }
 
@@ -266,13 +272,13 @@ export class ContainerManager {
   private async joinedNetns(rec: ContainerRecord): Promise<{ netnsPath: string; containerId: string }> {
     const targetId = rec.request.networkContainer ?? '';
     const stored = await this.containers.get(targetId);
-    if (!stored) throw new RuntimeError(`the container whose network ${rec.name} joins (${targetId.slice(0, 12)}) no longer exists; remove ${rec.name} and create it again`);
+    if (!stored) throw new TsdockError('not-found', `the container whose network ${rec.name} joins (${targetId.slice(0, 12)}) no longer exists; remove ${rec.name} and create it again`);
     const target = await this.refresh(stored);
     if (target.state.status !== 'running' && target.state.status !== 'paused') {
-      throw new RuntimeError(`cannot join network of a non running container: ${target.id}; start ${target.name} first`);
+      throw new TsdockError('conflict', `cannot join network of a non running container: ${target.id}; start ${target.name} first`);
     }
     const pid = target.state.pid || (await this.runcFor(target).state(target.id))?.pid;
-    if (!pid) throw new RuntimeError(`cannot join network of container ${target.name}: its process is not known`);
+    if (!pid) throw new TsdockError('conflict', `cannot join network of container ${target.name}: its process is not known`);
     return { netnsPath: `/proc/${pid}/ns/net`, containerId: target.id };
   }
 
@@ -283,9 +289,9 @@ export class ContainerManager {
   async attachTarget(query: string, opts: { needTty?: boolean } = {}): Promise<{ rec: ContainerRecord; socketPath: string; controlPath: string }> {
     const rec = await this.find(query);
     transition(rec.state.status, 'attach', rec.name);
-    if (rec.monitor !== 'conmon') throw new RuntimeError(`container ${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d or start`);
+    if (rec.monitor !== 'conmon') throw new TsdockError('conflict', `container ${rec.name} runs in the foreground of another tsdock process; attach works for containers started with -d or start`);
     if (opts.needTty && (!rec.request.tty || !rec.request.interactive)) {
-      throw new RuntimeError(`container ${rec.name} was not started with -it: it has no terminal to attach to (its logs and exec still work)`);
+      throw new TsdockError('conflict', `container ${rec.name} was not started with -it: it has no terminal to attach to (its logs and exec still work)`);
     }
     return { rec, socketPath: this.runtimePathsOf(rec).attachSocket(rec.id), controlPath: this.paths.controlFifo(rec.id) };
   }
@@ -450,7 +456,7 @@ export class ContainerManager {
       // message and exit code; a --rm container goes as it would after running.
       if (started.rec.request.autoRemove) await this.destroy(started.rec, true);
       io.stderr.write(`Error: ${started.failure.message}\n`);
-      return exitCodeForStartError(started.failure.message);
+      return startFailureExitCode(started.failure);
     }
     const session = started.attach;
     trace('started');
@@ -564,7 +570,7 @@ export class ContainerManager {
     const rec = await this.find(query);
     for (;;) {
       const now = await this.current(rec.id);
-      if (!now) throw new RuntimeError(`No such container: ${query} (it was removed before its exit was seen)`);
+      if (!now) throw new TsdockError('not-found', `No such container: ${query} (it was removed before its exit was seen)`);
       if (now.state.status === 'exited' || now.state.status === 'dead' || now.state.status === 'created') return now.state.exitCode;
       await sleep(50);
     }
@@ -813,7 +819,7 @@ export class ContainerManager {
     // when it never ran, "exited" when it had run before (its state derives from StartedAt).
     const status = rec.state.startedAt === ZERO_TIME ? 'created' : 'exited';
     delete rec.startingPid;
-    rec.state = { ...rec.state, status, pid: 0, exitCode: exitCodeForStartError(err.message), error: err.message };
+    rec.state = { ...rec.state, status, pid: 0, exitCode: startFailureExitCode(err), error: err.message };
     await this.containers.put(rec);
   }
 
@@ -827,16 +833,10 @@ export class ContainerManager {
   }
 }
 
+/** A signal for a container whose process has already ended (runc: not running, or no such container) has nothing left to do. */
 function ignoreGone(err: Error): void {
-  if (/not running|does not exist|container not running|process already finished/i.test(err.message)) return;
+  if (err instanceof RuntimeError && (isErrorKind(err, 'not-found') || isErrorKind(err, 'conflict'))) return;
   throw err;
-}
-
-/** Docker: 127 when the command is not found, 126 when it cannot be run. */
-export function exitCodeForStartError(message: string): number {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied|not executable/i.test(message)) return 126;
-  return 125;
 }
 
 async function readExitFile(path: string): Promise<{ code: number; time: Date } | undefined> {

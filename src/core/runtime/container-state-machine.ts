@@ -1,4 +1,5 @@
 import type { ContainerStatus } from './container-record.js';
+import { TsdockError } from '../errors.js';
 
 /**
  * What can happen to a container: commands a user gives, and events the runtime observes.
@@ -60,7 +61,7 @@ export const CONTAINER_ACTIONS: readonly ContainerAction[] = [
   'removeFailed',
 ];
 
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends TsdockError {
   override readonly name = 'IllegalTransitionError';
   constructor(
     readonly status: ContainerStatus,
@@ -69,7 +70,7 @@ export class IllegalTransitionError extends Error {
     readonly ref: string | undefined,
     message: string,
   ) {
-    super(message);
+    super('conflict', message);
   }
 }
 

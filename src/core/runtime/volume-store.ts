@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface VolumeRecord {
   name: string;
@@ -11,13 +12,17 @@ export interface VolumeRecord {
   anonymous: boolean;
 }
 
-export class VolumeNotFoundError extends Error {
+export class VolumeNotFoundError extends TsdockError {
   constructor(name: string) {
-    super(`no such volume: ${name}`);
+    super('not-found', `no such volume: ${name}`);
   }
 }
 
-export class VolumeInUseError extends Error {}
+export class VolumeInUseError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 

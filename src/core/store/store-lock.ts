@@ -1,10 +1,11 @@
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from './process-alive.js';
+import { TsdockError } from '../errors.js';
 
-export class StoreLockTimeoutError extends Error {
+export class StoreLockTimeoutError extends TsdockError {
   constructor(path: string, holder: string) {
-    super(`the store is locked by another tsdock process (pid ${holder}, lock file ${path}); wait for it to finish or stop it`);
+    super('unavailable', `the store is locked by another tsdock process (pid ${holder}, lock file ${path}); wait for it to finish or stop it`);
   }
 }
 
