@@ -16,7 +16,7 @@ import { prepareContainer, resolveContainerUser } from './container-prepare.js';
 import { ContainerNetworking, type NetworkingSettings } from '../network/container-networking.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { followUntilExit } from './log-follower.js';
-import { transition } from './container-state-machine.js';
+import { applyTransition, initialState, transition } from './container-state-machine.js';
 import { generateName, validateName } from './container-names.js';
 import { newContainerId, NoSuchContainerError, resolveContainer } from './container-id.js';
 import { resolveProcessArgs } from './process-args.js';
@@ -197,7 +197,7 @@ export class ContainerManager {
       user: req.user ?? defaults.User ?? '',
       hostname,
       stopSignal: req.stopSignal ?? defaults.StopSignal ?? 'SIGTERM',
-      state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME, error: '' },
+      state: initialState(),
       restartCount: 0,
       monitor: 'conmon',
       ownerPid: 0,
@@ -362,7 +362,7 @@ export class ContainerManager {
     rec.monitor = 'conmon';
     rec.ownerPid = 0;
     delete rec.startingPid;
-    rec.state = { ...rec.state, status: 'running', pid, exitCode: 0, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
+    rec.state = applyTransition(rec.state, 'start', { pid }, rec.name);
     await this.containers.put(rec);
   }
 
@@ -551,7 +551,7 @@ export class ContainerManager {
     const found = await this.find(query);
     return this.lockFor(found.id).withLock(async () => {
       const rec = await this.lockedCurrent(found.id, query);
-      rec.state.status = transition(rec.state.status, paused ? 'pause' : 'unpause', rec.name);
+      rec.state = applyTransition(rec.state, paused ? 'pause' : 'unpause', {}, rec.name);
       if (paused) await this.runcFor(rec).pause(rec.id);
       else await this.runcFor(rec).resume(rec.id);
       await this.containers.put(rec);
@@ -694,15 +694,12 @@ export class ContainerManager {
       if (latest.state.status !== rec.state.status) return latest;
       const oom = await stat(join(run.persist(rec.id), 'oom')).then(() => true, () => false);
       const finished = exit?.time ?? new Date();
-      latest.state = {
-        ...latest.state,
-        status: 'exited',
-        pid: 0,
+      latest.state = applyTransition(latest.state, 'exited', {
         exitCode: exit?.code ?? UNKNOWN_EXIT,
         oomKilled: oom,
-        finishedAt: finished.toISOString(),
+        at: finished.toISOString(),
         error: exit ? '' : 'the process monitoring the container died; its exit code is unknown',
-      };
+      });
       latest.ownerPid = 0;
       await this.containers.put(latest);
       await this.cleanupRuntime(latest);
@@ -736,7 +733,8 @@ export class ContainerManager {
       if (st && (st.status === 'running' || st.status === 'paused' || st.status === 'stopped')) {
         latest.monitor = 'conmon';
         latest.ownerPid = 0;
-        latest.state = { ...latest.state, status: st.status === 'paused' ? 'paused' : 'running', pid: st.pid, exitCode: 0, oomKilled: false, startedAt: st.created, finishedAt: ZERO_TIME, error: '' };
+        const started = applyTransition(latest.state, 'start', { pid: st.pid, at: st.created });
+        latest.state = st.status === 'paused' ? applyTransition(started, 'pause') : started;
         await this.containers.put(latest);
         return latest;
       }
@@ -770,7 +768,7 @@ export class ContainerManager {
     const st = await runc.state(rec.id);
     if (st?.status === 'paused') await runc.resume(rec.id);
     delete rec.frozenByPid;
-    if (rec.state.status === 'paused') rec.state.status = 'running';
+    if (rec.state.status === 'paused') rec.state = applyTransition(rec.state, 'unpause');
     await this.containers.put(rec);
   }
 
@@ -781,11 +779,11 @@ export class ContainerManager {
   async freezeForCommit(id: string): Promise<void> {
     await this.lockFor(id).withLock(async () => {
       const rec = await this.lockedCurrent(id, id);
-      const paused = transition(rec.state.status, 'pause', rec.name);
+      const frozen = applyTransition(rec.state, 'pause', {}, rec.name);
       rec.frozenByPid = process.pid;
       await this.containers.put(rec);
       await this.runcFor(rec).pause(rec.id);
-      rec.state.status = paused;
+      rec.state = frozen;
       await this.containers.put(rec);
       trace('frozen for commit');
     });
@@ -817,9 +815,8 @@ export class ContainerManager {
     await this.cleanupRuntime(rec);
     // Docker keeps a container that failed to start with the error and exit 127/126: "created"
     // when it never ran, "exited" when it had run before (its state derives from StartedAt).
-    const status = rec.state.startedAt === ZERO_TIME ? 'created' : 'exited';
     delete rec.startingPid;
-    rec.state = { ...rec.state, status, pid: 0, exitCode: startFailureExitCode(err), error: err.message };
+    rec.state = applyTransition(rec.state, 'startFailed', { exitCode: startFailureExitCode(err), error: err.message });
     await this.containers.put(rec);
   }
 
