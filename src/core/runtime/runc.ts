@@ -114,11 +114,6 @@ export class Runc {
     return this.call(['ps', id, ...psArgs]);
   }
 
-  /** Foreground `runc run`: the caller owns the child and its stdio. */
-  spawnRun(id: string, bundle: string, stdio: StdioOptions): ChildProcess {
-    return spawn(this.binary, this.args(['run', '--bundle', bundle, id]), { stdio });
-  }
-
   /** Foreground `runc exec` with a process.json. */
   spawnExec(id: string, processJsonPath: string, opts: { tty: boolean; detach: boolean }, stdio: StdioOptions): ChildProcess {
     const flags = [...(opts.tty ? ['--tty'] : []), ...(opts.detach ? ['--detach'] : [])];
