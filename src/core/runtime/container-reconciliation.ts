@@ -161,7 +161,7 @@ export class ContainerReconciler {
   }
 }
 
-export async function readExitFile(path: string): Promise<{ code: number; time: Date } | undefined> {
+async function readExitFile(path: string): Promise<{ code: number; time: Date } | undefined> {
   try {
     const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
     const code = Number(text.trim());
