@@ -162,6 +162,7 @@ async function runContainer(ctx: CliContext, argv: string[], outputClosed: Abort
   let autoRemove: (() => Promise<unknown>) | undefined;
   try {
     const { rec, values, containers } = await createFromArgs(ctx, 'run', argv);
+    // Best effort after a failed run: the run's own error is the one to report.
     if (rec.request.autoRemove) autoRemove = () => containers.remove(rec.id, { force: true, volumes: true }).catch(() => {});
     if (values.detach) {
       await containers.start(rec.id);

@@ -82,6 +82,7 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
   const kill = () =>
     void (async () => {
       while (!finished) {
+        // The step's container may have exited already: the loop waits for that either way.
         await manager.kill(rec.id, 'SIGKILL').catch(() => {});
         await sleep(100);
       }

@@ -89,6 +89,7 @@ export async function resolveCopySources(
     const candidates = hasGlobMeta(rel) ? await expandGlob(root, rel, src, instruction) : [rel];
     let matched = false;
     for (const candidate of candidates) {
+      // A candidate that cannot be resolved (missing, escaping) is not a match.
       const loc = await root.locate(candidate, { followLast: true }).catch(() => undefined);
       if (loc) await release(loc);
       const st = loc?.stat;
@@ -112,6 +113,7 @@ export async function resolveCopySources(
 
 /** The names in a directory of the root ([] when it is not one). */
 async function listNames(root: RootedFs, dir: string): Promise<string[]> {
+  // Not a readable directory: it has no names to match.
   const d = await root.openDir(dir).catch(() => undefined);
   if (!d) return [];
   try {

@@ -284,6 +284,7 @@ function parseJsonArray(text: string, line: number): string[] | undefined {
   try {
     value = JSON.parse(trimmed);
   } catch {
+    // Not JSON: the shell form, as Docker reads it.
     return undefined;
   }
   if (!Array.isArray(value)) return undefined;

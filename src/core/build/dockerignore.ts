@@ -119,6 +119,7 @@ function couldMatchBelow(p: Pattern, dirSegments: string[]): boolean {
     try {
       if (!globMatch(seg, dirSegments[i]!)) return false;
     } catch {
+      // A pattern that is not a valid glob cannot rule the directory out: look inside.
       return true;
     }
   }

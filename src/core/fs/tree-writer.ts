@@ -215,6 +215,7 @@ export class TreeWriter {
   async finish(): Promise<void> {
     await this.dropDirs(() => true);
     for (const { path, atime, mtime } of this.dirTimes.reverse()) {
+      // Times are restored best effort: a directory replaced meanwhile keeps its own.
       const dir = await this.fs.openDir(path).catch(() => undefined);
       if (!dir) continue; // replaced by a later entry
       try {

@@ -8,6 +8,7 @@ import { ContentHasher, digestHex, sha256Digest, type Digest } from './digest.js
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../store/process-alive.js';
 import { TsdockError } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export class BlobVerificationError extends TsdockError {
   constructor(
@@ -109,14 +110,14 @@ export class ContentStore {
   }
 
   async list(): Promise<Digest[]> {
-    const names = await readdir(this.blobDir).catch(() => [] as string[]);
+    const names = await unlessMissing(readdir(this.blobDir), [] as string[]);
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}` as Digest);
   }
 
   /** Removes partial writes left by processes that died (SIGKILL mid-pull). */
   async removeAbandonedIngests(): Promise<number> {
     let removed = 0;
-    for (const name of await readdir(this.ingestDir).catch(() => [] as string[])) {
+    for (const name of await unlessMissing(readdir(this.ingestDir), [] as string[])) {
       const pid = pidOfTempName(name);
       if (pid === undefined || !processAlive(pid)) {
         await rm(join(this.ingestDir, name), { force: true, recursive: true });
@@ -214,6 +215,7 @@ export class BlobIngest {
 
   async abort(): Promise<void> {
     this.file.destroy();
+    // Aborting: the stream's own error was already reported; only its close is awaited.
     if (!this.file.closed) await once(this.file, 'close').catch(() => {});
     await rm(this.tmpPath, { force: true });
   }

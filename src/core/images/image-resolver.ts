@@ -58,6 +58,7 @@ function tryParse(query: string): ImageReference | undefined {
   try {
     return parseReference(query);
   } catch {
+    // Not a reference (an ID prefix, say): resolved by the other ways.
     return undefined;
   }
 }

@@ -64,6 +64,7 @@ function tryParse(name: string) {
   try {
     return parseReference(name);
   } catch {
+    // Not a reference (an image ID, say): saved by what it names, without repository tags.
     return undefined;
   }
 }

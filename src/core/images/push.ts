@@ -55,6 +55,7 @@ export function mountSources(image: ImageRecord, tags: TagMap, target: ImageRefe
     try {
       ref = parseReference(name);
     } catch {
+      // A stored name that no longer parses names no repository to push to.
       continue;
     }
     if (ref.domain !== target.domain || ref.path === target.path || repos.includes(ref.path)) continue;
@@ -79,6 +80,7 @@ export async function pushImage(store: Store, registry: RegistryClient, ref: Ima
   if (!image) throw new NoLocalImageError(ref);
 
   // Everything that goes up must be here before the first byte does.
+  // Any failure to read the manifest means the store lacks it: said in Docker's words below.
   const manifestBytes = await store.content.read(image.manifestDigest).catch(() => {
     throw new PushError(`the manifest of ${familiarName(ref)}:${tag} (${image.manifestDigest}) is missing from the store; pull or re-create the image`, 'not-found');
   });

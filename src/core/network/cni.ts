@@ -124,6 +124,7 @@ export class CniRunner {
     try {
       parsed = stdout.trim() ? JSON.parse(stdout) : undefined;
     } catch {
+      // Not JSON: on failure the plugin's raw output is reported instead.
       parsed = undefined;
     }
     if (code !== 0) {
@@ -154,6 +155,7 @@ export class CniRunner {
       const out = (await this.exec('ADD', CniRunner.executionConfig(list, plugin, att.capabilityArgs, prev), att).catch(async (err) => {
         // Code 1 is "incompatible CNI version": say which versions the plugin does speak.
         if (err instanceof CniError && err.code === 1 && !err.details) {
+          // Only to enrich the error being reported: a plugin that cannot say its versions lists none.
           const supported = await this.versions(plugin.type).catch(() => [] as string[]);
           throw new CniError(err.plugin, err.command, err.code, err.msg, `the network config is CNI ${list.cniVersion}; ${plugin.type} supports ${supported.join(', ') || 'no version it could name'}`);
         }

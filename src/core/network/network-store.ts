@@ -12,6 +12,7 @@ import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet,
 import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';
 import { TsdockError, type ErrorKind } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface NetworkDefaults {
   /** The default network's Linux bridge (Docker's docker0). */
@@ -64,6 +65,7 @@ export class NetworkStore {
     try {
       return JSON.parse(await readFile(this.file(name), 'utf8')) as NetworkRecord;
     } catch {
+      // Missing or torn record: no such network.
       return undefined;
     }
   }
@@ -95,7 +97,7 @@ export class NetworkStore {
 
   async list(): Promise<NetworkRecord[]> {
     await this.ensurePredefined();
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const names = (await unlessMissing(readdir(this.dir), [] as string[])).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
     const recs = await Promise.all(names.map((f) => this.read(f.slice(0, -5))));
     return recs.filter((r): r is NetworkRecord => r !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -168,6 +170,7 @@ export class NetworkStore {
         try {
           await writeJsonAtomic(this.file(name), rec, 0o644, false);
         } catch (err) {
+          // Undoing a failed create: its error is the one to report.
           await this.hostSubnets.release(rec.bridge!).catch(() => {});
           throw err;
         }
@@ -212,7 +215,7 @@ export class NetworkStore {
       await runCommand('ip', ['link', 'delete', rec.bridge, 'type', 'bridge']);
     }
     if (rec.bridge) await rm(ipamLeaseDir(ipamDataDir, rec.bridge), { recursive: true, force: true });
-    await unlink(this.file(rec.name)).catch(() => {});
+    await unlessMissing(unlink(this.file(rec.name)), undefined);
     if (rec.bridge) await this.hostSubnets.withLock(() => this.hostSubnets.release(rec.bridge!));
   }
 }

@@ -89,12 +89,14 @@ export class LowerView {
     let p = layer;
     let opaqueAbove = false;
     if (parts.length === 0) {
+// No such layer directory: the path is not in it.
       const st = await lstat(layer).catch(() => undefined);
       return st ? { kind: 'found', st, opaque: await this.opaque.isOpaque(layer) } : { kind: 'absent' };
     }
     if (await this.opaque.isOpaque(layer)) opaqueAbove = true;
     for (let i = 0; i < parts.length; i++) {
       p = join(p, parts[i]!);
+// Not in this layer: the path is looked up in the next one.
       const st = await lstat(p).catch(() => undefined);
       if (!st) return opaqueAbove ? { kind: 'hidden' } : { kind: 'absent' };
       if (isWhiteout(st)) return { kind: 'hidden' };
@@ -127,9 +129,11 @@ export class LowerView {
       if (r.kind === 'absent') continue;
       if (r.kind === 'hidden' || !r.st.isDirectory()) break;
       const dir = join(layer, ...parts);
+      // A directory this layer does not have contributes no names.
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         if (seen.has(name)) continue;
         seen.add(name);
+        // An entry gone while the layers are read is skipped.
         const st = await lstat(join(dir, name)).catch(() => undefined);
         if (st && !isWhiteout(st)) names.push(name);
       }
@@ -154,6 +158,7 @@ function byteOrder(a: string, b: string): number {
  * Parents come before their children, as `docker diff` prints them.
  */
 export async function containerChanges(upper: string, layersTopFirst: string[]): Promise<Change[]> {
+  // No upper directory (never started): no changes.
   const rootSt = await lstat(upper).catch(() => undefined);
   if (!rootSt?.isDirectory()) return [];
   const opaque = new OpaqueReader();
@@ -166,6 +171,7 @@ export async function containerChanges(upper: string, layersTopFirst: string[]):
 
 async function collectDirs(dir: string, out: string[]): Promise<void> {
   out.push(dir);
+  // A directory removed while it is read contributes no entries.
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (e.isDirectory()) await collectDirs(join(dir, e.name), out);
   }
@@ -173,6 +179,7 @@ async function collectDirs(dir: string, out: string[]): Promise<void> {
 
 async function walk(upper: string, dirPath: string, lower: LowerView, opaque: OpaqueReader): Promise<Change[]> {
   const hostDir = join(upper, dirPath);
+  // A directory the container removed has no entries left.
   const present = await readdir(hostDir).catch(() => [] as string[]);
   // An opaque directory hides everything the image had in it: what was not recreated is gone.
   const hidden: string[] = [];
@@ -190,6 +197,7 @@ async function walk(upper: string, dirPath: string, lower: LowerView, opaque: Op
       continue;
     }
     const host = join(upper, path);
+    // A path gone while the changes are read is skipped.
     const st = await lstat(host).catch(() => undefined);
     if (!st) continue;
     if (isWhiteout(st)) {

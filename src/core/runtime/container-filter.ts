@@ -190,6 +190,7 @@ function compileGoRegex(pattern: string): RegExp | undefined {
   try {
     return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? 'i' : '');
   } catch {
+    // Not a valid expression: it matches only a name given literally (as Docker, which ignores a bad regexp here).
     return undefined;
   }
 }

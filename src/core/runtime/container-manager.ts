@@ -65,6 +65,7 @@ export class ContainerManager implements ContainerContext {
     }
     // A create killed before its record was written leaves a bare directory.
     for (const id of await this.containers.orphanDirs()) {
+      // Usually never mounted: the directory goes either way, and removeDir reports what cannot.
       await unmountRootfs(this.paths.merged(id)).catch(() => {});
       await this.containers.removeDir(id);
     }
@@ -207,6 +208,7 @@ export class ContainerManager implements ContainerContext {
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') return rec;
     const timeout = timeoutSeconds ?? rec.request.stopTimeout ?? 10;
     const runc = this.runcFor(rec);
+// A paused container is thawed so the signal is delivered; one that ended meanwhile needs no thaw.
     if (rec.state.status === 'paused') await runc.resume(rec.id).catch(() => {});
     await runc.kill(rec.id, rec.stopSignal).catch(ignoreGone);
     if (!(await this.waitExited(rec.id, timeout * 1000))) {
@@ -279,6 +281,7 @@ export class ContainerManager implements ContainerContext {
     }
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
       const runc = this.runcFor(rec);
+// Thawed so SIGKILL is delivered; one that ended meanwhile needs no thaw.
       if (rec.state.status === 'paused') await runc.resume(rec.id).catch(() => {});
       await runc.kill(rec.id, 'SIGKILL', true).catch(ignoreGone);
       await this.waitExited(rec.id, 30_000);
@@ -305,6 +308,7 @@ export class ContainerManager implements ContainerContext {
       await rm(run.persist(rec.id), { recursive: true, force: true });
       await rm(join(run.socketDir, rec.id), { force: true });
       if (volumes) {
+        // Anonymous volumes go best effort, as Docker's rm -v: one removed already or still used elsewhere stays an orphan.
         for (const v of current.request.volumes.filter((x) => x.anonymous)) await this.volumes.remove(v.name).catch(() => {});
       }
     });

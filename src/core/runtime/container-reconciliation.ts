@@ -42,6 +42,7 @@ export class ContainerReconciler {
     const exit = await readExitFile(run.exitFile(rec.id));
     if (exit === undefined && rec.monitor === 'conmon' && (await this.conmonAlive(rec))) return rec;
     if (exit === undefined && rec.monitor === 'foreground') {
+      // runc failing to answer counts as not running: the exit is recorded as unknown.
       const st = await this.ctx.runcFor(rec).state(rec.id).catch(() => undefined);
       if (st && (st.status === 'running' || st.status === 'paused')) return rec;
     }
@@ -137,6 +138,7 @@ export class ContainerReconciler {
     // mount is the host's, not the container's: it goes at the same time.
     const runcKnowsIt = await stat(join(run.runcRoot, rec.id)).then(() => true, () => false);
     await Promise.all([
+      // Leftovers go best effort: the container has stopped, and the next cleanup retries.
       runcKnowsIt ? this.ctx.runcFor(rec).delete(rec.id, true).catch(() => {}) : undefined,
       unmountRootfs(this.ctx.paths.merged(rec.id)).catch(() => {}),
       rm(run.exitFile(rec.id), { force: true }),
@@ -156,6 +158,7 @@ export class ContainerReconciler {
   }
 
   async conmonAlive(rec: ContainerRecord): Promise<boolean> {
+    // No pid file: conmon never started or its run root is gone; either way it is not alive.
     const conmonPid = Number((await readFile(this.ctx.runtimePathsOf(rec).conmonPidFile(rec.id), 'utf8').catch(() => '')).trim());
     return conmonPid > 0 && processAlive(conmonPid) && !(await isZombie(conmonPid));
   }
@@ -167,12 +170,14 @@ async function readExitFile(path: string): Promise<{ code: number; time: Date } 
     const code = Number(text.trim());
     return Number.isFinite(code) && text.trim() !== '' ? { code, time: st.mtime } : undefined;
   } catch {
+    // No exit file (still running, or conmon died first): no exit known.
     return undefined;
   }
 }
 
 /** This machine's PID 1 does not reap orphans: an exited conmon can linger as a zombie. */
 async function isZombie(pid: number): Promise<boolean> {
+  // The process is gone altogether: not a zombie.
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   return / Z /.test(stat.slice(stat.lastIndexOf(')')));
 }

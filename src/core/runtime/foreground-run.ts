@@ -133,6 +133,7 @@ export async function runAttached(deps: ForegroundRunDeps, query: string, io: At
   trace('started');
   // Signals sent to tsdock go to the container, as Docker's --sig-proxy does (with a tty
   // the terminal's keys reach it as input instead).
+  // The container may have ended: nothing left to signal.
   const proxy = (sig: NodeJS.Signals) => void deps.ctx.runc.kill(found.id, sig).catch(() => {});
   const proxied: NodeJS.Signals[] = tty ? [] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
   for (const sig of proxied) process.on(sig, proxy);
@@ -142,6 +143,7 @@ export async function runAttached(deps: ForegroundRunDeps, query: string, io: At
   // ignores that.
   let endTimer: NodeJS.Timeout | undefined;
   const endOnClosedOutput = () => {
+// The container may have ended already: nothing left to signal.
     void deps.ctx.runc.kill(found.id, tty ? 'SIGHUP' : 'SIGPIPE').catch(() => {});
     endTimer = setTimeout(() => void deps.ctx.runc.kill(found.id, 'SIGKILL', true).catch(() => {}), 1000);
   };

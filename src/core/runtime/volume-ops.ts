@@ -194,10 +194,12 @@ export async function pruneVolumes(volumes: VolumeStore, lock: StoreLock, contai
 export async function duBytes(dir: string): Promise<number> {
   const seen = new Set<string>();
   const walk = async (p: string): Promise<number> => {
+    // Sizes are only reported: an entry removed meanwhile counts as 0.
     const st = await lstat(p).catch(() => undefined);
     if (!st) return 0;
     if (st.isDirectory()) {
       let total = 0;
+      // A directory removed meanwhile counts as empty.
       for (const e of await readdir(p).catch(() => [] as string[])) total += await walk(join(p, e));
       return total;
     }

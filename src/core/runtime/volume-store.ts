@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
 import { TsdockError, type ErrorKind } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface VolumeRecord {
   name: string;
@@ -38,6 +39,7 @@ export class VolumeStore {
     try {
       return JSON.parse(await readFile(join(this.dir, name, 'volume.json'), 'utf8')) as VolumeRecord;
     } catch {
+      // Missing or torn record: no such volume.
       return undefined;
     }
   }
@@ -54,13 +56,13 @@ export class VolumeStore {
   }
 
   async list(): Promise<VolumeRecord[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const names = await unlessMissing(readdir(this.dir), [] as string[]);
     const recs = await Promise.all(names.map((n) => this.get(n)));
     return recs.filter((r): r is VolumeRecord => r !== undefined);
   }
 
   async remove(name: string): Promise<void> {
-    if (!(await stat(join(this.dir, name)).catch(() => undefined))) throw new VolumeNotFoundError(name);
+    if (!(await unlessMissing(stat(join(this.dir, name)), undefined))) throw new VolumeNotFoundError(name);
     await rm(join(this.dir, name), { recursive: true, force: true });
   }
 }
