@@ -139,7 +139,7 @@ export class ContainerManager implements ContainerContext {
 
   /** Creates a container's record (see container-creation.ts). */
   create(image: ImageRecord, req: ContainerSpecRequest, name?: string): Promise<ContainerRecord> {
-    return createContainer(this, { imageConfig: this.imageConfig, find: (q) => this.find(q) }, image, req, name);
+    return createContainer(this, { imageConfig: (image) => this.imageConfig(image), find: (q) => this.find(q) }, image, req, name);
   }
 
   // ---- start ----
