@@ -8,6 +8,7 @@ import { parsePublish } from '../../src/core/network/port-spec.js';
 import { validateName } from '../../src/core/runtime/container-names.js';
 import { IllegalTransitionError, transition } from '../../src/core/runtime/container-state-machine.js';
 import { StoreLockTimeoutError } from '../../src/core/store/store-lock.js';
+import { CniError, cniFailureKind } from '../../src/core/network/cni.js';
 
 describe('errorKind', () => {
   it('is internal for plain errors and for values that are not errors', () => {
@@ -71,5 +72,12 @@ describe('the core errors carry their kinds', () => {
     expect(e).toBeInstanceOf(IllegalTransitionError);
     expect(errorKind(e)).toBe('conflict');
     expect(errorKind(new StoreLockTimeoutError('/x/lock', '123'))).toBe('unavailable');
+  });
+});
+
+describe('CNI failure classification', () => {
+  it('host-local refusing a taken address is a conflict, other plugin failures are internal', () => {
+    expect(errorKind(new CniError('host-local', 'ADD', 999, 'requested IP address 10.1.2.3 is not available in range set 10.1.0.1-10.1.255.254', ''))).toBe('conflict');
+    expect(cniFailureKind('failed to set bridge addr: could not add IP address to "tsdock0": permission denied')).toBe('internal');
   });
 });

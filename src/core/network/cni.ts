@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trace } from '../trace.js';
-import { TsdockError } from '../errors.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -70,8 +70,16 @@ export class CniError extends TsdockError {
     readonly msg: string,
     readonly details: string,
   ) {
-    super('internal', `CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
+    super(cniFailureKind(msg), `CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
   }
+}
+
+/**
+ * The kind of a plugin's failure, read from its words once, here: host-local refusing an address
+ * that is taken (a `--ip` in use) is the caller's conflict; every other failure is internal.
+ */
+export function cniFailureKind(msg: string): ErrorKind {
+  return /is not available in range set/.test(msg) ? 'conflict' : 'internal';
 }
 
 const PLUGIN_TIMEOUT_MS = 60_000;

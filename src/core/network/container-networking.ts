@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import type { ContainerRecord, ContainerSpecRequest } from '../runtime/container-record.js';
 import type { RuntimePaths } from '../runtime/runtime-paths.js';
 import { trace } from '../trace.js';
+import { isErrorKind } from '../errors.js';
 import { AttachmentStore, type Endpoint, type NetworkAttachment } from './attachment-store.js';
 import { parseIpv4, parseSubnet, splitAddress, subnetContains } from './cidr.js';
-import { CniRunner, type CniAttachmentParams } from './cni.js';
+import { CniError, CniRunner, type CniAttachmentParams } from './cni.js';
 import { appendHosts, parseAddHost, renderHosts, renderResolvConf, type HostsEntry } from './etc-files.js';
 import { allocateHostPorts, cniDnatHostPorts } from './host-ports.js';
 import { HostSubnetRegistry } from './host-subnets.js';
@@ -172,7 +173,7 @@ export class ContainerNetworking {
       // Undoing a failed set-up: the set-up's error is the one to report.
       await this.teardown(rec.id).catch(() => {});
       // host-local's words for a taken --ip; Docker says "Address already in use".
-      if (req.ipv4Address && /is not available in range set/.test((err as Error).message)) {
+      if (req.ipv4Address && err instanceof CniError && isErrorKind(err, 'conflict')) {
         throw new NetworkError(`Address already in use: ${req.ipv4Address} is taken on network ${nets[0]?.name}; choose another --ip or leave it out`);
       }
       throw err;
