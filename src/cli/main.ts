@@ -2,6 +2,7 @@ import { Engine } from '../core/engine.js';
 import type { CliContext, Command } from './command.js';
 import { UsageError } from './args.js';
 import { ClosedOutput } from './closed-output.js';
+import { EXIT_FAILED, EXIT_TSDOCK_ERROR } from './exit-codes.js';
 import { pullCommand } from './commands/pull.js';
 import { pushCommand } from './commands/push.js';
 import { saveCommand } from './commands/save.js';
@@ -157,7 +158,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
     const found = findCommand(g.rest);
     if (!found) {
       err.write(`tsdock: '${g.rest.join(' ')}' is not a tsdock command.\nSee 'tsdock --help'\n`);
-      return 125;
+      return EXIT_TSDOCK_ERROR;
     }
     if (found.argv.includes('--help')) {
       out.write(`\nUsage:  ${found.cmd.usage}\n\n${found.cmd.summary}\n`);
@@ -174,11 +175,11 @@ export async function main(argv: string[], io: Pick<CliContext, 'stdout' | 'stde
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`${e.message}\nSee 'tsdock ${e.command ? `${e.command} ` : ''}--help'.\n`);
-      return 125;
+      return EXIT_TSDOCK_ERROR;
     }
     err.write(`Error: ${(e as Error).message}\n`);
     if (process.env.TSDOCK_DEBUG) err.write(`${(e as Error).stack}\n`);
-    return 1;
+    return EXIT_FAILED;
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseNetworkConfig, type NetworkConfigKeys } from './network/network-config.js';
 import type { RegistryConfigKeys } from './registry/registry-config.js';
+import { TsdockError, type ErrorKind } from './errors.js';
 
 /** tsdock's settings file, shaped like Docker's daemon.json where the two overlap. */
 export interface TsdockConfig extends NetworkConfigKeys, RegistryConfigKeys {
@@ -22,7 +23,11 @@ export interface TsdockConfig extends NetworkConfigKeys, RegistryConfigKeys {
 export const DEFAULT_CONFIG_PATH = '/etc/tsdock/config.json';
 export const DEFAULT_ROOT = '/var/lib/tsdock';
 
-export class ConfigError extends Error {}
+export class ConfigError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export function defaultConfig(): TsdockConfig {
   return {

@@ -6,3 +6,4 @@
  */
 export { Engine, loginDomain, type EngineOptions, type ImageSummary, type CommitOptions, type PruneResult } from './engine.js';
 export { TsdockError, errorKind, isErrorKind, ERROR_KINDS, type ErrorKind } from './errors.js';
+export { startFailureExitCode } from './runtime/start-failure.js';

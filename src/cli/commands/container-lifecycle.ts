@@ -2,6 +2,7 @@ import type { Command, CliContext } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import type { ContainerManager } from '../../core/runtime/container-manager.js';
 import { confirm } from '../prompt.js';
+import { EXIT_FAILED } from '../exit-codes.js';
 import { humanSize } from '../../core/format/human.js';
 
 /**
@@ -22,7 +23,7 @@ function eachContainer(name: string, summary: string, options: Parameters<typeof
           await action(containers, target, values, ctx);
         } catch (err) {
           ctx.stderr.write(`Error: ${(err as Error).message}\n`);
-          status = 1;
+          status = EXIT_FAILED;
         }
       }
       return status;
@@ -56,7 +57,7 @@ export const startCommand: Command = {
         ctx.stdout.write(`${target}\n`);
       } catch (err) {
         ctx.stderr.write(`Error: ${(err as Error).message}\n`);
-        status = 1;
+        status = EXIT_FAILED;
       }
     }
     return status;

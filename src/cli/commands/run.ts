@@ -5,7 +5,7 @@ import { PullProgressPrinter } from '../format/pull-progress.js';
 import type { ContainerSpecRequest } from '../../core/runtime/container-record.js';
 import { parseEnvFile } from '../../core/runtime/environment.js';
 import { runRequest, RunOptionError, type RunOptions } from '../../core/runtime/run-request.js';
-import { exitCodeForStartError } from '../../core/runtime/container-manager.js';
+import { runFailureExitCode } from '../exit-codes.js';
 import { familiarString, parseReference } from '../../core/oci/reference.js';
 
 export const CREATE_OPTIONS: OptionSpec = {
@@ -162,6 +162,7 @@ async function runContainer(ctx: CliContext, argv: string[], outputClosed: Abort
   let autoRemove: (() => Promise<unknown>) | undefined;
   try {
     const { rec, values, containers } = await createFromArgs(ctx, 'run', argv);
+    // Best effort after a failed run: the run's own error is the one to report.
     if (rec.request.autoRemove) autoRemove = () => containers.remove(rec.id, { force: true, volumes: true }).catch(() => {});
     if (values.detach) {
       await containers.start(rec.id);
@@ -180,6 +181,6 @@ async function runContainer(ctx: CliContext, argv: string[], outputClosed: Abort
     ctx.stderr.write(`Error: ${e.message}\n`);
     // Docker removes a --rm container whose start failed (a taken port, a missing network, ...).
     await autoRemove?.();
-    return err instanceof RunError ? err.exitCode : /^(cannot start|runc|OCI)/.test(e.message) || e.constructor.name === 'RuntimeError' ? exitCodeForStartError(e.message) : 125;
+    return err instanceof RunError ? err.exitCode : runFailureExitCode(err);
   }
 }

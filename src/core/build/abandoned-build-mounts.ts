@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { isMounted, unmountRootfs } from '../runtime/rootfs-mount.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import { trace } from '../trace.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 /** Unmounts and removes the build dirs whose build process is gone; returns how many. */
 export async function removeAbandonedBuildMounts(runRoot: string): Promise<number> {
   const base = join(runRoot, 'build');
   let removed = 0;
-  for (const name of await readdir(base).catch(() => [] as string[])) {
+  for (const name of await unlessMissing(readdir(base), [] as string[])) {
     const pid = pidOfTempName(name);
     if (pid === undefined || processAlive(pid)) continue;
     const dir = join(base, name);

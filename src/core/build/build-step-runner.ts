@@ -5,10 +5,11 @@ import type { ContainerSpecRequest, NetworkMode } from '../runtime/container-rec
 import type { ImageRecord } from '../images/image-record.js';
 import type { BuildListener } from './build-events.js';
 import { processAlive } from '../process/process-alive.js';
+import { TsdockError } from '../errors.js';
 
-export class BuildCancelledError extends Error {
+export class BuildCancelledError extends TsdockError {
   constructor() {
-    super('build cancelled');
+    super('cancelled', 'build cancelled');
   }
 }
 
@@ -81,6 +82,7 @@ export async function runStepContainer<T>(manager: ContainerManager, opts: StepC
   const kill = () =>
     void (async () => {
       while (!finished) {
+        // The step's container may have exited already: the loop waits for that either way.
         await manager.kill(rec.id, 'SIGKILL').catch(() => {});
         await sleep(100);
       }

@@ -25,16 +25,17 @@ import { withLayerOverlay } from './layer-overlay.js';
 import { release, RootedFs } from '../fs/rooted-fs.js';
 import type { BuildListener } from './build-events.js';
 import type { PullListener } from '../images/pull-events.js';
+import { TsdockError } from '../errors.js';
 
 export { BuildCancelledError };
 
 /** A step failed: the message is Docker's, `line` the Dockerfile line of the instruction. */
-export class BuildStepError extends Error {
+export class BuildStepError extends TsdockError {
   constructor(
     message: string,
     readonly line?: number,
   ) {
-    super(message);
+    super('invalid-argument', message);
   }
 }
 
@@ -113,14 +114,17 @@ class Builder {
 
   async run(): Promise<BuildResult> {
     const tags = (this.opts.tags ?? []).map((t) => formatReference(parseReference(t)));
+    // Any failure to stat the context is reported as Docker words it, just below.
     const st = await lstat(this.contextDir).catch(() => undefined);
     if (!st?.isDirectory()) throw new BuildStepError(`unable to prepare context: path "${this.opts.contextDir}" not found or not a directory`);
     const dockerfilePath = this.opts.dockerfile ? resolve(this.opts.dockerfile) : join(this.contextDir, 'Dockerfile');
+    // Any failure to read the Dockerfile becomes the build's own error.
     const text = await readFile(dockerfilePath, 'utf8').catch(() => {
       throw new BuildStepError(`unable to prepare context: unable to read the Dockerfile ${dockerfilePath}: no such file; give its path with -f`);
     });
     this.df = parseDockerfile(text);
     if (this.df.stages.length === 0) throw new BuildStepError('the Dockerfile has no FROM instruction: a build needs at least one stage');
+    // No readable .dockerignore: nothing is excluded, as in Docker.
     const ignoreText = await readFile(join(this.contextDir, '.dockerignore'), 'utf8').catch(() => undefined);
     this.ignore = ignoreText !== undefined ? parseDockerignore(ignoreText) : undefined;
     const target = this.opts.target !== undefined ? findStage(this.df, this.opts.target) : this.df.stages.at(-1);

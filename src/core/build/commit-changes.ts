@@ -1,7 +1,12 @@
 import { DockerfileSyntaxError, parseDockerfile } from './dockerfile.js';
 import { isCommitChange, type ConfigInstruction } from './config-instructions.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class CommitChangeError extends Error {}
+export class CommitChangeError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /**
  * `commit -c` values: Dockerfile instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER,

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { ContainerDefaults } from '../images/image-config.js';
 import type { Instruction } from './dockerfile.js';
 import { expandWord } from './variable-expansion.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** Instructions that only change the image's config (no files): `commit -c` accepts these. */
 export type ConfigInstruction = Exclude<Instruction, { kind: 'FROM' | 'COPY' | 'ADD' | 'ARG' | 'RUN' | 'MAINTAINER' }>;
@@ -18,7 +19,11 @@ export function isCommitChange(i: Instruction): i is ConfigInstruction {
   return COMMIT_KINDS.has(i.kind);
 }
 
-export class ConfigInstructionError extends Error {}
+export class ConfigInstructionError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 

@@ -10,6 +10,7 @@ import { readTree, type TreeFilter } from '../fs/tree-reader.js';
 import type { TreeEntry } from '../fs/tree-entry.js';
 import type { IgnoreMatcher } from './dockerignore.js';
 import { cleanPath, globMatch, GlobSyntaxError, hasGlobMeta } from './glob-match.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface CopySource {
   /** Its path in the root, symlinks already followed (inside the root). */
@@ -22,11 +23,16 @@ export interface CopySource {
   contextRel: string;
 }
 
-export class CopySourceError extends Error {}
+export class CopySourceError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 function notFound(instruction: string, src: string): CopySourceError {
   return new CopySourceError(
     `${instruction} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`,
+    'not-found',
   );
 }
 
@@ -83,6 +89,7 @@ export async function resolveCopySources(
     const candidates = hasGlobMeta(rel) ? await expandGlob(root, rel, src, instruction) : [rel];
     let matched = false;
     for (const candidate of candidates) {
+      // A candidate that cannot be resolved (missing, escaping) is not a match.
       const loc = await root.locate(candidate, { followLast: true }).catch(() => undefined);
       if (loc) await release(loc);
       const st = loc?.stat;
@@ -106,6 +113,7 @@ export async function resolveCopySources(
 
 /** The names in a directory of the root ([] when it is not one). */
 async function listNames(root: RootedFs, dir: string): Promise<string[]> {
+  // Not a readable directory: it has no names to match.
   const d = await root.openDir(dir).catch(() => undefined);
   if (!d) return [];
   try {

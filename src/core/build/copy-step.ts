@@ -9,8 +9,13 @@ import { TreeWriter, writeTree } from '../fs/tree-writer.js';
 import { decompressedArchive, readTarEntries } from '../fs/tree-tar.js';
 import { readCopyTree, type CopySource } from './copy-sources.js';
 import type { IgnoreMatcher } from './dockerignore.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class CopyStepError extends Error {}
+export class CopyStepError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface Owner {
   uid: number;
@@ -38,6 +43,7 @@ export async function readImageFile(layersTopFirst: string[], lower: LowerView, 
   if (!(await lower.lookup(path))?.isFile()) return undefined;
   for (const layer of layersTopFirst) {
     const abs = join(layer, path);
+    // Not in this layer: the caller looks in the next one.
     const st = await lstat(abs).catch(() => undefined);
     // Read inside the layer: a symlink in it (an image's `etc -> /root`) never reaches the host.
     if (st && !isWhiteout(st)) return readFileInRoot(layer, path);
@@ -124,6 +130,7 @@ export async function copyIntoRoot(root: RootedFs, plan: CopyPlan): Promise<void
   if (plan.sources.length > 1 && !dest.endsWith('/')) {
     throw new CopyStepError(`When using ${plan.instruction} with more than one source file, the destination must be a directory and end with a /`);
   }
+  // A destination that does not resolve does not exist yet: it is created.
   const existing = await root.locate(dest, { followLast: true }).catch(() => undefined);
   if (existing) await release(existing);
   const destIsDir = dest.endsWith('/') || plan.sources.length > 1 || existing?.stat?.isDirectory() === true;

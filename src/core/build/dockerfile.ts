@@ -3,13 +3,14 @@
 // per-instruction argument rules, grouped into build stages. Nothing is expanded here: values
 // keep their `$VAR`s for the executor to expand (see variable-expansion.ts). Pure.
 import { ExpansionError, unquoteWord } from './variable-expansion.js';
+import { TsdockError } from '../errors.js';
 
-export class DockerfileSyntaxError extends Error {
+export class DockerfileSyntaxError extends TsdockError {
   constructor(
     message: string,
     readonly line: number,
   ) {
-    super(`Dockerfile:${line}: ${message}`);
+    super('invalid-argument', `Dockerfile:${line}: ${message}`);
   }
 }
 
@@ -283,6 +284,7 @@ function parseJsonArray(text: string, line: number): string[] | undefined {
   try {
     value = JSON.parse(trimmed);
   } catch {
+    // Not JSON: the shell form, as Docker reads it.
     return undefined;
   }
   if (!Array.isArray(value)) return undefined;

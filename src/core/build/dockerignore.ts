@@ -2,8 +2,13 @@
 // patterns cleaned and made relative, '!' re-includes, the last matching pattern wins, and a
 // pattern that matches a directory excludes everything below it. Pure.
 import { cleanPath, globMatch, globToRegExpSource, GlobSyntaxError } from './glob-match.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class DockerignoreError extends Error {}
+export class DockerignoreError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface IgnoreMatcher {
   /** relPath uses '/', is relative to the context root, no leading './'. The root itself is never ignored. */
@@ -114,6 +119,7 @@ function couldMatchBelow(p: Pattern, dirSegments: string[]): boolean {
     try {
       if (!globMatch(seg, dirSegments[i]!)) return false;
     } catch {
+      // A pattern that is not a valid glob cannot rule the directory out: look inside.
       return true;
     }
   }

@@ -1,8 +1,13 @@
 // Go's path rules that Docker's build relies on: filepath.Clean and filepath.Match (used for
 // COPY/ADD wildcards and to validate .dockerignore patterns). Pure.
 import { posix } from 'node:path';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class GlobSyntaxError extends Error {}
+export class GlobSyntaxError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** Go's filepath.Clean for '/' paths: '' is '.', no trailing '/', '..' resolved lexically. */
 export function cleanPath(path: string): string {

@@ -1,10 +1,15 @@
+import { TsdockError, type ErrorKind } from '../errors.js';
 // Docker's word expansion for Dockerfile instructions (ENV, LABEL, ARG, COPY, ADD, WORKDIR,
 // USER, EXPOSE, FROM, ...): one pass that removes quotes, honours the escape character and
 // substitutes $VAR / ${VAR} / ${VAR:-x} / ${VAR:+x} / ${VAR-x} / ${VAR+x} / ${VAR?msg}, as
 // BuildKit's shell lexer does. Whitespace is kept: a word is never split. RUN/CMD/ENTRYPOINT
 // in shell form are not expanded here (the shell in the container does that). Pure.
 
-export class ExpansionError extends Error {}
+export class ExpansionError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** Characters a shell word treats specially outside quotes (besides the escape character). */
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);

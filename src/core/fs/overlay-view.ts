@@ -70,12 +70,14 @@ export class LowerView {
     let p = layer;
     let opaqueAbove = false;
     if (parts.length === 0) {
+      // No such layer directory: the path is not in it.
       const st = await lstat(layer).catch(() => undefined);
       return st ? { kind: 'found', st, opaque: await this.opaque.isOpaque(layer) } : { kind: 'absent' };
     }
     if (await this.opaque.isOpaque(layer)) opaqueAbove = true;
     for (let i = 0; i < parts.length; i++) {
       p = join(p, parts[i]!);
+      // Not in this layer: the path is looked up in the next one.
       const st = await lstat(p).catch(() => undefined);
       if (!st) return opaqueAbove ? { kind: 'hidden' } : { kind: 'absent' };
       if (isWhiteout(st)) return { kind: 'hidden' };
@@ -108,9 +110,11 @@ export class LowerView {
       if (r.kind === 'absent') continue;
       if (r.kind === 'hidden' || !r.st.isDirectory()) break;
       const dir = join(layer, ...parts);
+      // A directory this layer does not have contributes no names.
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         if (seen.has(name)) continue;
         seen.add(name);
+        // An entry gone while the layers are read is skipped.
         const st = await lstat(join(dir, name)).catch(() => undefined);
         if (st && !isWhiteout(st)) names.push(name);
       }

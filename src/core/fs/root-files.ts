@@ -12,6 +12,7 @@ import { release, RootedFs } from './rooted-fs.js';
 export async function readFileInRoot(hostRoot: string, path: string, maxBytes = 1 << 20): Promise<string | undefined> {
   const root = await RootedFs.open(hostRoot);
   try {
+    // A path that does not resolve inside the root has nothing to read.
     const loc = await root.locate(path, { followLast: true }).catch(() => undefined);
     if (!loc) return undefined;
     try {
@@ -34,9 +35,11 @@ export async function readFileInRoot(hostRoot: string, path: string, maxBytes = 
 
 /** Whether `path` is an executable regular file in the tree (symlinks followed inside it). */
 export async function isExecutableInRoot(hostRoot: string, path: string): Promise<boolean> {
+  // No root to look in: nothing in it is executable.
   const root = await RootedFs.open(hostRoot).catch(() => undefined);
   if (!root) return false;
   try {
+    // A path that does not resolve inside the root has nothing to read.
     const loc = await root.locate(path, { followLast: true }).catch(() => undefined);
     if (!loc) return false;
     await release(loc);

@@ -1,5 +1,6 @@
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /**
  * The one way tsdock opens paths inside a tree it does not trust (a container's root, a build
@@ -15,7 +16,11 @@ import { posix } from 'node:path';
  * cost ten times the call (measured: cp of 3,000 files 4-9 s async, under 1 s sync).
  */
 
-export class PathEscapeError extends Error {}
+export class PathEscapeError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** A mount the tree has at a path (volumes and binds of a stopped container). */
 export interface RootMount {

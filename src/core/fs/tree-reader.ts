@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { Dir, release, RootedFs, statOrUndefined, type Located } from './rooted-fs.js';
 import { deviceNumbers, type TreeEntry, type TreeEntryKind } from './tree-entry.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /**
  * Reads a tree out of a RootedFs as TreeEntries, depth first, names in byte order: every
@@ -21,7 +22,11 @@ export interface ReadTreeOptions {
   expectDirectory?: boolean;
 }
 
-export class TreeChangedError extends Error {}
+export class TreeChangedError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 function kindOf(st: Stats): TreeEntryKind | undefined {
   if (st.isDirectory()) return 'directory';

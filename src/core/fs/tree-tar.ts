@@ -4,10 +4,15 @@ import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { encodeEntryHeader, type TarEntryType } from './tar-header.js';
 import type { TreeEntry, TreeEntryKind } from './tree-entry.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** Tar streams as TreeEntries and back: `cp -` both ways, ADD of a local archive. */
 
-export class TarStreamError extends Error {}
+export class TarStreamError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const BLOCK = 512;
 

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { runCommand } from '../process/run-command.js';
 import { Dir, PathEscapeError, release, RootedFs, statOrUndefined } from './rooted-fs.js';
 import type { TreeEntry } from './tree-entry.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /**
  * Writes TreeEntries into a RootedFs below a target path, as an extraction chrooted to the
@@ -28,7 +29,11 @@ export interface TreeWriterOptions {
   writtenDirs?: Set<string>;
 }
 
-export class TreeWriteError extends Error {}
+export class TreeWriteError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const joinIn = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
 
@@ -210,6 +215,7 @@ export class TreeWriter {
   async finish(): Promise<void> {
     await this.dropDirs(() => true);
     for (const { path, atime, mtime } of this.dirTimes.reverse()) {
+      // Times are restored best effort: a directory replaced meanwhile keeps its own.
       const dir = await this.fs.openDir(path).catch(() => undefined);
       if (!dir) continue; // replaced by a later entry
       try {

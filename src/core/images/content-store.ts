@@ -7,19 +7,21 @@ import { Transform, Writable, type Readable, type TransformCallback } from 'node
 import { ContentHasher, digestHex, sha256Digest, type Digest } from '../oci/digest.js';
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
+import { TsdockError } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
-export class BlobVerificationError extends Error {
+export class BlobVerificationError extends TsdockError {
   constructor(
     readonly expected: Digest,
     what: string,
   ) {
-    super(`blob ${expected} failed verification: ${what}; nothing was stored, retry the pull (the registry may be serving corrupt data)`);
+    super('unavailable', `blob ${expected} failed verification: ${what}; nothing was stored, retry the pull (the registry may be serving corrupt data)`);
   }
 }
 
-export class BlobNotFoundError extends Error {
+export class BlobNotFoundError extends TsdockError {
   constructor(readonly digest: Digest) {
-    super(`blob ${digest} is not in the content store`);
+    super('not-found', `blob ${digest} is not in the content store`);
   }
 }
 
@@ -108,14 +110,14 @@ export class ContentStore {
   }
 
   async list(): Promise<Digest[]> {
-    const names = await readdir(this.blobDir).catch(() => [] as string[]);
+    const names = await unlessMissing(readdir(this.blobDir), [] as string[]);
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}` as Digest);
   }
 
   /** Removes partial writes left by processes that died (SIGKILL mid-pull). */
   async removeAbandonedIngests(): Promise<number> {
     let removed = 0;
-    for (const name of await readdir(this.ingestDir).catch(() => [] as string[])) {
+    for (const name of await unlessMissing(readdir(this.ingestDir), [] as string[])) {
       const pid = pidOfTempName(name);
       if (pid === undefined || !processAlive(pid)) {
         await rm(join(this.ingestDir, name), { force: true, recursive: true });
@@ -213,6 +215,7 @@ export class BlobIngest {
 
   async abort(): Promise<void> {
     this.file.destroy();
+    // Aborting: the stream's own error was already reported; only its close is awaited.
     if (!this.file.closed) await once(this.file, 'close').catch(() => {});
     await rm(this.tmpPath, { force: true });
   }

@@ -10,6 +10,7 @@ import { familiarTag } from './image-resolver.js';
 import { formatReference, parseReference } from '../oci/reference.js';
 import { MediaType } from '../oci/media-types.js';
 import { parseManifest, type Descriptor } from '../oci/manifest.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export const OCI_REF_NAME = 'org.opencontainers.image.ref.name';
 export const CONTAINERD_IMAGE_NAME = 'io.containerd.image.name';
@@ -18,7 +19,11 @@ export const OCI_LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 export type ArchiveFormat = 'docker-archive' | 'oci-archive';
 
 /** The archive is malformed, corrupt or malicious; the message says which part. */
-export class ArchiveError extends Error {}
+export class ArchiveError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface DockerArchiveEntry {
   Config: string;

@@ -1,3 +1,4 @@
+import { TsdockError, type ErrorKind } from '../errors.js';
 /** The OCI/Docker image configuration (the blob the manifest's config descriptor points to). */
 export interface ImageConfig {
   created?: string;
@@ -37,7 +38,11 @@ export interface HistoryEntry {
   empty_layer?: boolean;
 }
 
-export class ImageConfigError extends Error {}
+export class ImageConfigError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export function parseImageConfig(bytes: Uint8Array, where: string): ImageConfig {
   let cfg: ImageConfig;

@@ -4,8 +4,13 @@ import { digestHex, type Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import { familiarTag, repositoryOf, resolveImage, tagsOf } from './image-resolver.js';
 import type { Store } from './store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class ImageConflictError extends Error {}
+export class ImageConflictError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 /** What one removal did, in the order Docker prints it. */
 export interface RemovalEntry {
@@ -112,6 +117,7 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
  */
 export async function removeOrphans(store: Store, graceMs = ORPHAN_GRACE_MS, now = Date.now()): Promise<{ entries: RemovalEntry[]; blobBytes: number }> {
   const keep = referenced(await store.images.list());
+  // A file gone meanwhile counts as new: prune leaves it to the next run.
   const old = async (path: string) => (await stat(path).catch(() => undefined))?.mtimeMs ?? now;
   const entries: RemovalEntry[] = [];
   for (const diffId of await store.layers.list()) {
@@ -124,6 +130,7 @@ export async function removeOrphans(store: Store, graceMs = ORPHAN_GRACE_MS, now
   let blobBytes = 0;
   for (const blob of await store.content.list()) {
     if (keep.blobs.has(blob) || now - (await old(store.content.path(blob))) < graceMs) continue;
+    // Size is only reported: a blob gone meanwhile counts as 0 bytes.
     blobBytes += await store.content.size(blob).catch(() => 0);
     await store.content.delete(blob);
   }

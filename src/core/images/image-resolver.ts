@@ -2,16 +2,17 @@ import type { Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import type { ImageStore, TagMap } from './image-store.js';
 import { familiarName, formatReference, parseReference, type ImageReference } from '../oci/reference.js';
+import { TsdockError } from '../errors.js';
 
-export class ImageNotFoundError extends Error {
+export class ImageNotFoundError extends TsdockError {
   constructor(readonly query: string) {
-    super(`No such image: ${query}`);
+    super('not-found', `No such image: ${query}`);
   }
 }
 
-export class AmbiguousImageError extends Error {
+export class AmbiguousImageError extends TsdockError {
   constructor(query: string, candidates: string[]) {
-    super(`image ID prefix "${query}" is ambiguous; it matches ${candidates.map((c) => c.slice(7, 19)).join(', ')}: give more characters`);
+    super('invalid-argument', `image ID prefix "${query}" is ambiguous; it matches ${candidates.map((c) => c.slice(7, 19)).join(', ')}: give more characters`);
   }
 }
 
@@ -57,6 +58,7 @@ function tryParse(query: string): ImageReference | undefined {
   try {
     return parseReference(query);
   } catch {
+    // Not a reference (an ID prefix, say): resolved by the other ways.
     return undefined;
   }
 }

@@ -14,8 +14,13 @@ import { TarWriter } from './tar-writer.js';
 import { layerCompression, MediaType } from '../oci/media-types.js';
 import { tempName } from '../store/atomic-file.js';
 import type { Store } from './store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class SaveError extends Error {}
+export class SaveError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'internal') {
+    super(kind, message);
+  }
+}
 
 /** One image to save and the names (full references) it goes under. */
 export interface SaveItem {
@@ -59,6 +64,7 @@ function tryParse(name: string) {
   try {
     return parseReference(name);
   } catch {
+    // Not a reference (an image ID, say): saved by what it names, without repository tags.
     return undefined;
   }
 }
@@ -103,7 +109,7 @@ async function writeLayerTar(store: Store, tar: TarWriter, path: string, layer: 
   const compression = layerCompression(layer.mediaType);
   if (compression !== 'gzip' && compression !== 'none') throw new SaveError(`layer ${layer.diffId} is stored ${compression ?? `as ${layer.mediaType}`}, which tsdock cannot decompress for a docker-archive; use --format oci-archive`);
   const size = compression === 'none' ? layer.blobSize : (await store.layers.info(layer.diffId))?.size;
-  if (size === undefined) throw new SaveError(`layer ${layer.diffId} is missing from the layer store; pull or re-create the image`);
+  if (size === undefined) throw new SaveError(`layer ${layer.diffId} is missing from the layer store; pull or re-create the image`, 'not-found');
   const raw = store.content.openRead(layer.blobDigest);
   let source: Readable = raw;
   if (compression === 'gzip') {

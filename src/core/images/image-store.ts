@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { digestHex, type Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 /** Full reference (`docker.io/library/busybox:latest`) -> image ID. */
 export type TagMap = Record<string, Digest>;
@@ -44,7 +45,7 @@ export class ImageStore {
   }
 
   async list(): Promise<ImageRecord[]> {
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => /^[a-f0-9]{64}\.json$/.test(n));
+    const names = (await unlessMissing(readdir(this.dir), [] as string[])).filter((n) => /^[a-f0-9]{64}\.json$/.test(n));
     const records = await Promise.all(names.map((n) => this.get(`sha256:${n.slice(0, 64)}` as Digest)));
     return records.filter((r): r is ImageRecord => r !== undefined);
   }

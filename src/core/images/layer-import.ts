@@ -7,8 +7,13 @@ import { CorruptLayerTarError, unpackLayer, UnsafeLayerEntryError } from './laye
 import { BlobVerificationError } from './content-store.js';
 import { layerCompression } from '../oci/media-types.js';
 import type { Store } from './store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class LayerImportError extends Error {}
+export class LayerImportError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface LayerImportOptions {
   /** Media type of the blob; says whether it is gzip-compressed or a plain tar. */
@@ -34,7 +39,7 @@ export interface ImportedLayer {
 export function readableCompression(mediaType: string, name: string): 'gzip' | 'none' {
   const compression = layerCompression(mediaType);
   if (compression === undefined) throw new LayerImportError(`layer ${name} has media type ${mediaType}, which tsdock cannot unpack`);
-  if (compression === 'zstd') throw new LayerImportError(`layer ${name} is zstd-compressed, which this Node version cannot decompress; use a gzip variant of the image`);
+  if (compression === 'zstd') throw new LayerImportError(`layer ${name} is zstd-compressed, which this Node version cannot decompress; use a gzip variant of the image`, 'not-implemented');
   return compression;
 }
 
@@ -52,7 +57,7 @@ export async function importLayer(store: Store, source: Readable, opts: LayerImp
   ingest.onBytes = opts.onBytes;
   const pending = await store.layers.begin(opts.expected?.diffId ?? opts.expected?.digest ?? 'sha256:new');
   const diff = new HashingCounter();
-  const onAbort = () => source.destroy(new LayerImportError('cancelled because another layer failed'));
+  const onAbort = () => source.destroy(new LayerImportError('cancelled because another layer failed', 'cancelled'));
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [source, ingest.stream];

@@ -5,6 +5,7 @@ import { tempName, writeJsonAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import type { WhiteoutConverter } from './layer-unpack.js';
 import { overlayWhiteouts } from './overlay-whiteouts.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface LayerInfo {
   diffId: Digest;
@@ -45,6 +46,7 @@ export class LayerStore {
     try {
       return JSON.parse(await readFile(join(this.dir, digestHex(diffId), 'layer.json'), 'utf8')) as LayerInfo;
     } catch {
+      // Missing or torn record: the layer is not (fully) in the store.
       return undefined;
     }
   }
@@ -78,7 +80,7 @@ export class LayerStore {
   }
 
   async list(): Promise<Digest[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const names = await unlessMissing(readdir(this.dir), [] as string[]);
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}` as Digest);
   }
 
@@ -97,7 +99,7 @@ export class LayerStore {
   /** Removes unpacks and deletions cut short by a crash. */
   async removeAbandoned(): Promise<number> {
     let removed = 0;
-    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+    for (const name of await unlessMissing(readdir(this.dir), [] as string[])) {
       const pid = pidOfTempName(name);
       if (name.startsWith('.tmp-') && (pid === undefined || !processAlive(pid))) {
         await rm(join(this.dir, name), { recursive: true, force: true });

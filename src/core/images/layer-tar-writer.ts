@@ -62,6 +62,7 @@ function deviceNumbers(rdev: number): { devmaj: number; devmin: number } {
 
 /** Every entry of the layer, in tar order. An empty list means the directory holds no change. */
 export async function collectLayerEntries(root: string, opts: LayerTreeOptions = {}): Promise<LayerEntry[]> {
+  // No layer directory: an empty layer.
   const rootSt = await lstat(root).catch(() => undefined);
   if (!rootSt?.isDirectory()) return [];
   const opaque = new OpaqueReader();
@@ -81,6 +82,7 @@ export async function collectLayerEntries(root: string, opts: LayerTreeOptions =
 
 async function collectDirs(dir: string, out: string[]): Promise<void> {
   out.push(dir);
+  // A directory removed while it is read contributes no entries.
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (e.isDirectory()) await collectDirs(join(dir, e.name), out);
   }
@@ -108,6 +110,7 @@ class TreeWalker {
       const path = rel === '' ? name : `${rel}/${name}`;
       if (this.opts.exclude?.(`/${path}`)) continue;
       const abs = join(this.root, path);
+      // An entry removed while the layer is read is skipped (the tar records what is there).
       const st = await lstat(dir.child(name)).catch(() => undefined);
       if (!st) continue; // removed while we read
       if (this.opts.overlay && isWhiteout(st)) {
@@ -115,6 +118,7 @@ class TreeWalker {
         continue;
       }
       if (st.isDirectory()) {
+        // A directory swapped or removed while it is read is skipped, never followed.
         const sub = await dir.openChild(name, `/${path}`).catch(() => undefined);
         if (!sub) continue; // swapped for something else meanwhile
         try {
@@ -152,6 +156,7 @@ class TreeWalker {
     }
     if (st.isFile()) return { ...base, type: 'File', size: st.size, source: abs };
     if (st.isSymbolicLink()) {
+      // A link removed while the layer is read is skipped.
       const linkpath = await readlink(child).catch(() => undefined);
       return linkpath === undefined ? undefined : { ...base, type: 'SymbolicLink', linkpath }; // undefined: removed meanwhile
     }
@@ -190,10 +195,12 @@ async function* tarChunks(entries: LayerEntry[], rootDir: string): AsyncGenerato
 
 /** A regular file of the tree, opened on its parent's descriptor without following a link at its name; undefined when it is not one (any more). */
 async function openInRoot(root: RootedFs, rel: string): Promise<FileHandle | undefined> {
+  // Not resolvable inside the root (gone, escaping): nothing to open.
   const loc = await root.locate(rel, { followLast: false }).catch(() => undefined);
   if (!loc) return undefined;
   try {
     if (!loc.parent || !loc.stat?.isFile()) return undefined;
+    // Opened without following links: a file swapped for a link (ELOOP) or removed is skipped.
     return await open(loc.parent.child(loc.name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
   } finally {
     await release(loc);

@@ -5,20 +5,24 @@ import { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { mknod } from '../fs/mknod.js';
 import { GnuDeviceNumbers } from './gnu-device-numbers.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** A layer entry that would write outside the layer directory, or is otherwise crafted. */
 /** The tar stream itself is malformed (bad headers, checksums): the layer's bytes are damaged. */
-export class CorruptLayerTarError extends Error {
+export class CorruptLayerTarError extends TsdockError {
   override readonly name = 'CorruptLayerTarError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
-export class UnsafeLayerEntryError extends Error {
+export class UnsafeLayerEntryError extends TsdockError {
   override readonly name = 'UnsafeLayerEntryError';
   constructor(
     readonly entry: string,
     reason: string,
   ) {
-    super(`layer entry ${JSON.stringify(entry)} ${reason}`);
+    super('invalid-argument', `layer entry ${JSON.stringify(entry)} ${reason}`);
   }
 }
 

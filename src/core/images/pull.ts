@@ -9,8 +9,13 @@ import { runBounded } from './run-bounded.js';
 import type { Descriptor, ImageManifest } from '../oci/manifest.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Store } from './store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class PullError extends Error {}
+export class PullError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface PullOptions {
   platform?: Platform;
@@ -44,10 +49,10 @@ export async function pullImage(store: Store, registry: RegistryClient, ref: Ima
     const chosen = selectManifest(top.manifest.manifests, platform);
     if (!chosen) {
       const offered = top.manifest.manifests.filter((m) => m.platform).map((m) => formatPlatform(m.platform!));
-      throw new PullError(`no matching manifest for ${formatPlatform(platform)} in the manifest list entries of ${reference} (available: ${offered.join(', ') || 'none'}); choose one with --platform`);
+      throw new PullError(`no matching manifest for ${formatPlatform(platform)} in the manifest list entries of ${reference} (available: ${offered.join(', ') || 'none'}); choose one with --platform`, 'not-found');
     }
     fetched = await registry.getManifestFrom(top.endpoint, ref.path, chosen.digest);
-    if (fetched.manifest.kind !== 'manifest') throw new PullError(`${reference}: an index entry points to another index, which tsdock does not follow`);
+    if (fetched.manifest.kind !== 'manifest') throw new PullError(`${reference}: an index entry points to another index, which tsdock does not follow`, 'not-implemented');
   }
   const manifest = fetched.manifest as ImageManifest;
   const { endpoint } = fetched;
@@ -84,7 +89,7 @@ export async function pullImage(store: Store, registry: RegistryClient, ref: Ima
   let retagged = false;
   const image = await store.lock.withLock(async () => {
     for (const l of layers) {
-      if (!(await store.layers.has(l.diffId))) throw new PullError(`layer ${l.diffId} of ${reference} was removed while pulling (by a concurrent rmi?); pull again`);
+      if (!(await store.layers.has(l.diffId))) throw new PullError(`layer ${l.diffId} of ${reference} was removed while pulling (by a concurrent rmi?); pull again`, 'conflict');
     }
     const previous = await store.images.get(manifest.config.digest);
     if (!previous) retagged = true;

@@ -7,8 +7,13 @@ import { runBounded } from './run-bounded.js';
 import { chunkPlan } from '../registry/blob-upload.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Store } from './store.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class PushError extends Error {}
+export class PushError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'not-found') {
+    super(kind, message);
+  }
+}
 
 /** Docker's words for pushing a name that has no local image. */
 export class NoLocalImageError extends PushError {
@@ -50,6 +55,7 @@ export function mountSources(image: ImageRecord, tags: TagMap, target: ImageRefe
     try {
       ref = parseReference(name);
     } catch {
+      // A stored name that no longer parses names no repository to push to.
       continue;
     }
     if (ref.domain !== target.domain || ref.path === target.path || repos.includes(ref.path)) continue;
@@ -74,8 +80,9 @@ export async function pushImage(store: Store, registry: RegistryClient, ref: Ima
   if (!image) throw new NoLocalImageError(ref);
 
   // Everything that goes up must be here before the first byte does.
+  // Any failure to read the manifest means the store lacks it: said in Docker's words below.
   const manifestBytes = await store.content.read(image.manifestDigest).catch(() => {
-    throw new PushError(`the manifest of ${familiarName(ref)}:${tag} (${image.manifestDigest}) is missing from the store; pull or re-create the image`);
+    throw new PushError(`the manifest of ${familiarName(ref)}:${tag} (${image.manifestDigest}) is missing from the store; pull or re-create the image`, 'not-found');
   });
   for (const digest of [image.id, ...image.layers.map((l) => l.blobDigest)]) {
     if (!(await store.content.has(digest))) {
@@ -145,7 +152,7 @@ async function pushBlob(
     for (const [offset, length] of chunkPlan(size, chunkSize)) {
       if (signal?.aborted) {
         await registry.cancelUpload(repo, location);
-        throw new PushError('cancelled because another layer failed');
+        throw new PushError('cancelled because another layer failed', 'cancelled');
       }
       location = await registry.uploadChunk(repo, location, await store.content.readRange(digest, offset, length), offset);
       onBytes?.(offset + length);

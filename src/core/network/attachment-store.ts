@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import type { CniConfigList, CniResult } from './cni.js';
 import type { CniPortMapping } from './network-record.js';
 import type { PublishedPort } from './port-spec.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface Endpoint {
   network: string;
@@ -55,6 +56,7 @@ export class AttachmentStore {
     try {
       return JSON.parse(await readFile(this.file(id), 'utf8')) as NetworkAttachment;
     } catch {
+      // Missing or torn record: the container has no attachment.
       return undefined;
     }
   }
@@ -65,11 +67,11 @@ export class AttachmentStore {
   }
 
   async remove(id: string): Promise<void> {
-    await unlink(this.file(id)).catch(() => {});
+    await unlessMissing(unlink(this.file(id)), undefined);
   }
 
   async ids(): Promise<string[]> {
-    return (await readdir(this.dir).catch(() => [] as string[])).filter((f) => /^[a-f0-9]{64}\.json$/.test(f)).map((f) => f.slice(0, -5));
+    return (await unlessMissing(readdir(this.dir), [] as string[])).filter((f) => /^[a-f0-9]{64}\.json$/.test(f)).map((f) => f.slice(0, -5));
   }
 
   async list(): Promise<NetworkAttachment[]> {

@@ -1,7 +1,12 @@
+import { TsdockError, type ErrorKind } from '../errors.js';
 // IPv4 addresses and subnets as unsigned 32-bit numbers: parsing, formatting, overlap tests.
 // Pure; tsdock's networks are IPv4 only.
 
-export class CidrError extends Error {}
+export class CidrError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 export interface Ipv4Subnet {
   /** The network address (host bits cleared). */

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trace } from '../trace.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export const CNI_VERSION = '1.0.0';
 
@@ -61,7 +62,7 @@ export interface CniAttachmentParams {
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'VERSION';
 
 /** A plugin's failure, with the error object it printed (code, msg, details) when it printed one. */
-export class CniError extends Error {
+export class CniError extends TsdockError {
   constructor(
     readonly plugin: string,
     readonly command: CniCommand,
@@ -69,8 +70,16 @@ export class CniError extends Error {
     readonly msg: string,
     readonly details: string,
   ) {
-    super(`CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
+    super(cniFailureKind(msg), `CNI plugin ${plugin} ${command} failed: ${msg}${details && details !== msg ? `: ${details}` : ''}`);
   }
+}
+
+/**
+ * The kind of a plugin's failure, read from its words once, here: host-local refusing an address
+ * that is taken (a `--ip` in use) is the caller's conflict; every other failure is internal.
+ */
+export function cniFailureKind(msg: string): ErrorKind {
+  return /is not available in range set/.test(msg) ? 'conflict' : 'internal';
 }
 
 const PLUGIN_TIMEOUT_MS = 60_000;
@@ -123,6 +132,7 @@ export class CniRunner {
     try {
       parsed = stdout.trim() ? JSON.parse(stdout) : undefined;
     } catch {
+      // Not JSON: on failure the plugin's raw output is reported instead.
       parsed = undefined;
     }
     if (code !== 0) {
@@ -153,6 +163,7 @@ export class CniRunner {
       const out = (await this.exec('ADD', CniRunner.executionConfig(list, plugin, att.capabilityArgs, prev), att).catch(async (err) => {
         // Code 1 is "incompatible CNI version": say which versions the plugin does speak.
         if (err instanceof CniError && err.code === 1 && !err.details) {
+          // Only to enrich the error being reported: a plugin that cannot say its versions lists none.
           const supported = await this.versions(plugin.type).catch(() => [] as string[]);
           throw new CniError(err.plugin, err.command, err.code, err.msg, `the network config is CNI ${list.cniVersion}; ${plugin.type} supports ${supported.join(', ') || 'no version it could name'}`);
         }

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trace } from '../trace.js';
+import { isErrorKind } from '../errors.js';
 import { AttachmentStore, type Endpoint, type NetworkAttachment } from './attachment-store.js';
 import { parseIpv4, parseSubnet, splitAddress, subnetContains } from './cidr.js';
-import { CniRunner, type CniAttachmentParams } from './cni.js';
+import { CniError, CniRunner, type CniAttachmentParams } from './cni.js';
 import { appendHosts, parseAddHost, renderHosts, renderResolvConf, type HostsEntry } from './etc-files.js';
 import { allocateHostPorts, cniDnatHostPorts } from './host-ports.js';
 import { HostSubnetRegistry } from './host-subnets.js';
@@ -176,9 +177,10 @@ export class ContainerNetworking {
         trace(`network ${ep.network} attached as ${ep.ifname}`);
       }
     } catch (err) {
+      // Undoing a failed set-up: the set-up's error is the one to report.
       await this.teardown(rec.id).catch(() => {});
       // host-local's words for a taken --ip; Docker says "Address already in use".
-      if (req.ipv4Address && /is not available in range set/.test((err as Error).message)) {
+      if (req.ipv4Address && err instanceof CniError && isErrorKind(err, 'conflict')) {
         throw new NetworkError(`Address already in use: ${req.ipv4Address} is taken on network ${nets[0]?.name}; choose another --ip or leave it out`);
       }
       throw err;
@@ -208,12 +210,14 @@ export class ContainerNetworking {
    */
   async writeEtcFiles(rec: NetworkedContainer): Promise<void> {
     const req = rec.request;
+    // A host without resolv.conf: the container gets the default nameservers.
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     if (req.network !== 'bridge') {
       // A joined netns (container mode) uses its owner's files; --dns/--add-host were refused.
       if (req.network === 'container' || (!req.dns?.length && !req.addHosts?.length)) return;
       const extra = await this.extraHosts(req.addHosts ?? [], undefined);
       const hosts = req.network === 'host'
+        // A host without /etc/hosts: only the added entries.
         ? appendHosts(await readFile('/etc/hosts', 'utf8').catch(() => ''), extra)
         : renderHosts({ hostname: rec.hostname, extra, peers: [] });
       await writeFile(this.paths.hosts(rec.id), hosts);
@@ -258,6 +262,7 @@ export class ContainerNetworking {
         await writeFile(path, content);
         continue;
       }
+      // A container file not written yet has nothing to update.
       const fh = await open(path, 'r+').catch(() => undefined);
       if (!fh) continue;
       try {
@@ -363,6 +368,7 @@ export class ContainerNetworking {
     try {
       await this.addEndpoint(att, ep);
     } catch (err) {
+      // Undoing a failed attach: the attach's error is the one to report.
       await this.cni.del(ep.config, this.attachParams(att, ep), undefined).catch(() => {});
       att.endpoints = att.endpoints.filter((e) => e !== ep);
       await this.attachments.put(att);
@@ -454,6 +460,7 @@ export class ContainerNetworking {
     const modeNames = req.network === 'bridge' ? req.networks ?? ['bridge'] : [modeName(req)];
     const networks: Record<string, unknown> = {};
     for (const name of modeNames) {
+      // A network removed since the container was created is skipped.
       const net = await this.networks.find(name).catch(() => undefined);
       const ep = att?.endpoints.find((e) => e.network === name);
       networks[name] = {

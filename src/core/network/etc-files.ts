@@ -1,12 +1,17 @@
 // The /etc/hosts and /etc/resolv.conf a networked container gets, as Docker writes them. Pure.
 import { isIpv4 } from './cidr.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface HostsEntry {
   ip: string;
   names: string[];
 }
 
-export class EtcFileError extends Error {}
+export class EtcFileError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const LOCALHOST_LINES = [
   '127.0.0.1\tlocalhost',

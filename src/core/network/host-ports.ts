@@ -7,8 +7,13 @@ import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import type { PortProtocol, PortRequest, PublishedPort } from './port-spec.js';
 import { runCommand } from '../process/run-command.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class PortAllocatedError extends Error {}
+export class PortAllocatedError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 /** A host port something already maps: what allocation must not hand out again. */
 export type HostPortInUse = Pick<PublishedPort, 'hostIp' | 'hostPort' | 'protocol'>;
@@ -53,7 +58,7 @@ export async function cniDnatHostPorts(): Promise<DnatHostPort[]> {
   try {
     rules = await runCommand('iptables', ['-w', '-t', 'nat', '-S']);
   } catch (err) {
-    throw new PortAllocatedError(`cannot check which host ports are already published (iptables -t nat -S): ${(err as Error).message}`);
+    throw new PortAllocatedError(`cannot check which host ports are already published (iptables -t nat -S): ${(err as Error).message}`, 'internal');
   }
   return parseCniDnatRules(rules);
 }

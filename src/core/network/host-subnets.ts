@@ -8,6 +8,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
 import { runCommand } from '../process/run-command.js';
 import { parseSubnet, type Ipv4Subnet } from './cidr.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 /** A subnet something already uses, and what, for the error message. */
 export interface UsedSubnet {
@@ -43,11 +44,11 @@ export class HostSubnetRegistry {
   /** Live reservations of every store; stale ones (record removed with its store) are dropped. Under the lock. */
   async reservations(): Promise<SubnetReservation[]> {
     const out: SubnetReservation[] = [];
-    for (const f of await readdir(this.dir).catch(() => [] as string[])) {
+    for (const f of await unlessMissing(readdir(this.dir), [] as string[])) {
       if (!f.endsWith('.json') || f.startsWith('.')) continue;
-      const r = parseJson<SubnetReservation>(await readFile(join(this.dir, f), 'utf8').catch(() => ''));
+      const r = parseJson<SubnetReservation>(await unlessMissing(readFile(join(this.dir, f), 'utf8'), ''));
       if (r?.subnet && (await ownerStillThere(r))) out.push(r);
-      else await unlink(join(this.dir, f)).catch(() => {});
+      else await unlessMissing(unlink(join(this.dir, f)), undefined);
     }
     return out;
   }
@@ -66,6 +67,7 @@ export class HostSubnetRegistry {
     await unlink(join(this.dir, `${bridge}.json`)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+    // Removed only once empty: other reservations (ENOTEMPTY) keep it.
     await rmdir(this.dir).catch(() => {});
   }
 
@@ -81,7 +83,7 @@ export class HostSubnetRegistry {
 }
 
 async function ownerStillThere(r: SubnetReservation): Promise<boolean> {
-  const rec = parseJson<{ id?: string }>(await readFile(r.record, 'utf8').catch(() => ''));
+  const rec = parseJson<{ id?: string }>(await unlessMissing(readFile(r.record, 'utf8'), ''));
   return rec?.id === r.networkId;
 }
 
@@ -96,7 +98,7 @@ function parseJson<T>(text: string): T | undefined {
 
 /** The host's IPv4 routes (main table, without the default route), from /proc/net/route. */
 export async function hostRoutes(): Promise<{ subnet: Ipv4Subnet; iface: string }[]> {
-  const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
+  const text = await unlessMissing(readFile('/proc/net/route', 'utf8'), '');
   const out: { subnet: Ipv4Subnet; iface: string }[] = [];
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIpv4, parseIpv4, parseSubnet, subnetContains } from './cidr.js';
 import type { CniConfigList, CniResult } from './cni.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 interface HostLocalIpam {
   type: string;
@@ -18,8 +19,8 @@ export async function resultFromLease(list: CniConfigList, containerId: string, 
   const ipam = list.plugins.map((p) => p.ipam as HostLocalIpam | undefined).find((i) => i?.type === 'host-local');
   if (!ipam?.dataDir) return undefined;
   const dir = join(ipam.dataDir, list.name);
-  for (const ip of (await readdir(dir).catch(() => [] as string[])).filter(isIpv4)) {
-    const [owner, iface] = (await readFile(join(dir, ip), 'utf8').catch(() => '')).split(/\r?\n/);
+  for (const ip of (await unlessMissing(readdir(dir), [] as string[])).filter(isIpv4)) {
+    const [owner, iface] = (await unlessMissing(readFile(join(dir, ip), 'utf8'), '')).split(/\r?\n/);
     if (owner?.trim() !== containerId || (iface !== undefined && iface.trim() !== ifname)) continue;
     const range = ipam.ranges?.flat().find((r) => subnetContains(parseSubnet(r.subnet), parseIpv4(ip)!));
     const prefix = range?.subnet.split('/')[1] ?? '32';

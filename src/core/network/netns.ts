@@ -26,6 +26,7 @@ export async function createNetns(name: string): Promise<string> {
   try {
     await runCommand('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
   } catch (err) {
+    // Undoing a failed creation: its error is the one to report.
     await deleteNetns(name).catch(() => {});
     throw err;
   }

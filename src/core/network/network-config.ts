@@ -30,6 +30,7 @@ export function parseNetworkConfig(raw: Record<string, unknown>, fail: (msg: str
       try {
         return typeof p === 'object' && p !== null && typeof p.base === 'string' && Number.isInteger(p.size) && p.size >= parseSubnet(p.base).prefix && p.size <= 30;
       } catch {
+        // An unparsable base is an invalid pool: reported with the others below.
         return false;
       }
     });

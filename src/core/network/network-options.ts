@@ -4,6 +4,7 @@ import { isIpv4 } from './cidr.js';
 import { parseAddHost } from './etc-files.js';
 import { parseExposed, parsePublish, type PortRequest } from './port-spec.js';
 import type { NetworkMode, NetworkRequest } from './network-request.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface NetworkFlags {
   network?: string;
@@ -18,7 +19,11 @@ export interface NetworkFlags {
   ip?: string;
 }
 
-export class NetworkOptionError extends Error {}
+export class NetworkOptionError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** Docker's default is the `bridge` network; `default` names it too. */
 export function networkRequest(flags: NetworkFlags): NetworkRequest & { warnings: string[] } {

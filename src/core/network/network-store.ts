@@ -11,6 +11,8 @@ import { runCommand } from '../process/run-command.js';
 import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet, splitSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
 import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface NetworkDefaults {
   /** The default network's Linux bridge (Docker's docker0). */
@@ -28,14 +30,18 @@ export const DEFAULT_NETWORK_DEFAULTS: NetworkDefaults = {
   pools: [{ base: '10.100.0.0/16', size: 24 }],
 };
 
-export class NetworkNotFoundError extends Error {
+export class NetworkNotFoundError extends TsdockError {
   constructor(readonly query: string) {
-    super(`network ${query} not found`);
+    super('not-found', `network ${query} not found`);
   }
 }
 
 /** A request the network layer refuses (bad subnet, name in use, network busy, ...). */
-export class NetworkError extends Error {}
+export class NetworkError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -59,6 +65,7 @@ export class NetworkStore {
     try {
       return JSON.parse(await readFile(this.file(name), 'utf8')) as NetworkRecord;
     } catch {
+      // Missing or torn record: no such network.
       return undefined;
     }
   }
@@ -90,7 +97,7 @@ export class NetworkStore {
 
   async list(): Promise<NetworkRecord[]> {
     await this.ensurePredefined();
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const names = (await unlessMissing(readdir(this.dir), [] as string[])).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
     const recs = await Promise.all(names.map((f) => this.read(f.slice(0, -5))));
     return recs.filter((r): r is NetworkRecord => r !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -125,7 +132,7 @@ export class NetworkStore {
     return this.lock.withLock(async () => {
       await this.ensureReserved(await this.list());
       return this.hostSubnets.withLock(async () => {
-        if (isPredefined(name) || (await this.read(name))) throw new NetworkError(`network with name ${name} already exists`);
+        if (isPredefined(name) || (await this.read(name))) throw new NetworkError(`network with name ${name} already exists`, 'conflict');
         const others: UsedSubnet[] = (await this.list()).filter((n) => n.subnet).map((n) => ({ subnet: parseSubnet(n.subnet!), owner: `network ${n.name}` }));
         // Host routes and addresses, and the networks of other stores: subnets are host-wide.
         const used = [...others, ...(await this.hostSubnets.inUse())];
@@ -163,6 +170,7 @@ export class NetworkStore {
         try {
           await writeJsonAtomic(this.file(name), rec, 0o644, false);
         } catch (err) {
+          // Undoing a failed create: its error is the one to report.
           await this.hostSubnets.release(rec.bridge!).catch(() => {});
           throw err;
         }
@@ -194,7 +202,7 @@ export class NetworkStore {
         if (!used.some((u) => subnetsOverlap(u, candidate))) return candidate;
       }
     }
-    throw new NetworkError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+    throw new NetworkError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network', 'unavailable');
   }
 
   /**
@@ -202,12 +210,12 @@ export class NetworkStore {
    * that no container is attached (and holds the lock).
    */
   async remove(rec: NetworkRecord, ipamDataDir: string): Promise<void> {
-    if (isPredefined(rec.name)) throw new NetworkError(`${rec.name} is a pre-defined network and cannot be removed`);
+    if (isPredefined(rec.name)) throw new NetworkError(`${rec.name} is a pre-defined network and cannot be removed`, 'forbidden');
     if (rec.bridge && (await access(join('/sys/class/net', rec.bridge)).then(() => true, () => false))) {
       await runCommand('ip', ['link', 'delete', rec.bridge, 'type', 'bridge']);
     }
     if (rec.bridge) await rm(ipamLeaseDir(ipamDataDir, rec.bridge), { recursive: true, force: true });
-    await unlink(this.file(rec.name)).catch(() => {});
+    await unlessMissing(unlink(this.file(rec.name)), undefined);
     if (rec.bridge) await this.hostSubnets.withLock(() => this.hostSubnets.release(rec.bridge!));
   }
 }

@@ -2,6 +2,7 @@
 // `-P` (every exposed port to a random host port), and the two ways ports are shown: the PORTS
 // column of `ps` (Docker's grouping of consecutive ports) and `tsdock port`. Pure.
 import { isIpv4 } from './cidr.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export type PortProtocol = 'tcp' | 'udp';
 
@@ -24,7 +25,11 @@ export interface PublishedPort {
   protocol: PortProtocol;
 }
 
-export class PortSpecError extends Error {}
+export class PortSpecError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const PROTOCOLS = ['tcp', 'udp'];
 

@@ -1,12 +1,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { TsdockError } from '../errors.js';
 
 /** An OCI digest string, `sha256:<64 hex>`. Only sha256 is produced or accepted for content. */
 export type Digest = `sha256:${string}`;
 
-export class InvalidDigestError extends Error {
+export class InvalidDigestError extends TsdockError {
   constructor(value: string) {
-    super(`invalid digest "${value}": expected sha256:<64 lowercase hex characters>`);
+    super('invalid-argument', `invalid digest "${value}": expected sha256:<64 lowercase hex characters>`);
   }
 }
 

@@ -8,6 +8,7 @@
 // the same platforms together, so matching results are identical.
 
 import { endianness } from 'node:os';
+import { TsdockError } from '../errors.js';
 
 export interface Platform {
   os: string;
@@ -15,13 +16,14 @@ export interface Platform {
   variant?: string;
 }
 
-export class InvalidPlatformError extends Error {
+export class InvalidPlatformError extends TsdockError {
   override readonly name = 'InvalidPlatformError';
   constructor(
     readonly input: string,
     problem: string,
   ) {
     super(
+      'invalid-argument',
       `invalid platform "${input}": ${problem}; use "os/arch[/variant]" such as "linux/amd64" or "linux/arm64/v8", or just an architecture such as "arm64"`,
     );
   }

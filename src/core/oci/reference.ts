@@ -1,3 +1,4 @@
+import { TsdockError } from '../errors.js';
 // Image references, parsed and normalized the way Docker does it
 // (github.com/distribution/reference v0.6: ParseNormalizedNamed + TagNameOnly).
 //
@@ -27,14 +28,14 @@ export type InvalidReferenceReason =
   | 'invalid-digest'
   | 'too-long';
 
-export class InvalidReferenceError extends Error {
+export class InvalidReferenceError extends TsdockError {
   override readonly name = 'InvalidReferenceError';
   constructor(
     readonly input: string,
     readonly reason: InvalidReferenceReason,
     message: string,
   ) {
-    super(message);
+    super('invalid-argument', message);
   }
 }
 

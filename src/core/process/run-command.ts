@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
+import { TsdockError } from '../errors.js';
 
-export class CommandFailedError extends Error {
+export class CommandFailedError extends TsdockError {
   constructor(
     readonly command: string,
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`${command} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim() || 'no error output'}`);
+    super('internal', `${command} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim() || 'no error output'}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { TsdockError } from '../errors.js';
 // Linux capabilities as Docker hands them to the OCI runtime: a default set of 14, `--cap-add`
 // / `--cap-drop` applied with Docker's rules (case-insensitive, CAP_ prefix optional, "ALL"),
 // and bit masks so tests can compare with /proc/<pid>/status (CapEff/CapBnd are hex masks).
@@ -68,18 +69,18 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 const ALL = 'ALL';
 const NUMBER_OF = new Map(ALL_CAPABILITIES.map((name, i) => [name, i]));
 
-export class UnknownCapabilityError extends Error {
+export class UnknownCapabilityError extends TsdockError {
   override readonly name = 'UnknownCapabilityError';
   constructor(readonly capability: string) {
-    super(`unknown capability: "${capability}"`);
+    super('invalid-argument', `unknown capability: "${capability}"`);
   }
 }
 
 /** A known capability the runtime itself does not hold (e.g. CAP_SYS_RESOURCE on this host). */
-export class UnavailableCapabilityError extends Error {
+export class UnavailableCapabilityError extends TsdockError {
   override readonly name = 'UnavailableCapabilityError';
   constructor(readonly capability: string) {
-    super(`capability not supported by your kernel or not available in the current environment: "${capability}"`);
+    super('invalid-argument', `capability not supported by your kernel or not available in the current environment: "${capability}"`);
   }
 }
 

@@ -96,6 +96,7 @@ const MAX_INPUT_PACKET = 8192;
 export async function openAttach(o: AttachOptions & { closeStdinOnEnd?: boolean; sizeLater?: boolean }): Promise<OpenAttach> {
   const sock = await connectAttachSocket(o.socketPath);
   const sendSize = async () => {
+    // A lost resize only leaves the old size; conmon may not have made its fifo yet.
     if (o.terminal?.rows) await sendResize(o.controlPath, o.terminal.rows, o.terminal.columns).catch(() => {});
   };
   const resize = () => void sendSize();
@@ -192,6 +193,7 @@ export async function openAttachSession(o: { socketPath: string; controlPath: st
   });
   sock.on('end', end);
   sock.on('error', end);
+  // A lost resize only leaves the old size (the container may be ending).
   const resize = (cols: number, rows: number) => void sendResize(o.controlPath, rows, cols).catch(() => {});
   resize(o.cols, o.rows);
   return {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { RuntimeError, cleanRuncMessage, silentRuntimeFailure } from './runc.js';
+import { RuntimeError, cleanRuncMessage, runcFailure, silentRuntimeFailure } from './runc.js';
 
 export interface ConmonOptions {
   conmonBinary: string;
@@ -76,15 +76,16 @@ export function createWithConmon(o: ConmonOptions): Promise<number> {
       try {
         const msg = JSON.parse(line) as { data: number; message?: string };
         if (msg.data > 0) finish(undefined, msg.data);
-        else finish(new RuntimeError(cleanRuncMessage(msg.message ?? '') || `runc create failed for ${o.name}`));
+        else finish(runcFailure(cleanRuncMessage(msg.message ?? '') || `runc create failed for ${o.name}`));
       } catch {
         finish(new RuntimeError(`conmon sent an unreadable message: ${line}`));
       }
     });
-    child.on('error', (err) => finish(new RuntimeError(`cannot start conmon (${o.conmonBinary}): ${err.message}; run scripts/setup.sh`)));
+    child.on('error', (err) => finish(new RuntimeError(`cannot start conmon (${o.conmonBinary}): ${err.message}; run scripts/setup.sh`, 'unavailable')));
     sync.on('close', () => {
       if (settled) return;
-      if (stderr.trim()) return finish(new RuntimeError(`conmon exited before the container was created: ${stderr.trim()}`));
+      // conmon's stderr passes on the runtime's words: classified as runc's own.
+      if (stderr.trim()) return finish(runcFailure(`conmon exited before the container was created: ${stderr.trim()}`));
       // conmon passes on nothing when the runtime failed silently: find out whether it works at all.
       void runtimeVersionStatus(o.runcBinary).then((status) =>
         finish(new RuntimeError(status === 0 ? `conmon exited before the container was created, without an error message (runtime ${o.runcBinary})` : silentRuntimeFailure(o.runcBinary, `${status} (for --version too)`))),

@@ -7,6 +7,7 @@ import type { TreeEntry } from '../fs/tree-entry.js';
 import { writeTree } from '../fs/tree-writer.js';
 import { readTarEntries, writeTarStream } from '../fs/tree-tar.js';
 import type { ContainerFs } from './container-fs.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /**
  * `docker cp` on RootedFs trees: the container side is the container's root, the local side
@@ -14,7 +15,11 @@ import type { ContainerFs } from './container-fs.js';
  * resolver and copier (fs/tree-reader, fs/tree-writer), so neither side can be walked out of.
  */
 
-export class CopyError extends Error {}
+export class CopyError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** `CONTAINER:PATH` or a local path (an absolute path, or one starting with `.`, is always local). */
 export function splitCpArg(arg: string): { container?: string; path: string } {
@@ -96,12 +101,12 @@ export async function containerSource(cfs: ContainerFs, containerName: string, p
   const shown = path === '' ? '/' : path;
   const follow = followLink || assertsDirectory(path);
   const loc = await cfs.fs.locate(path, { followLast: follow }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new CopyError(`Could not find the file ${shown} in container ${containerName}`);
+    if (err.code === 'ENOENT') throw new CopyError(`Could not find the file ${shown} in container ${containerName}`, 'not-found');
     if (err.code === 'ENOTDIR') throw new CopyError(`lstat ${posix.normalize(`/${path}`)}: not a directory`);
     throw err;
   });
   await release(loc);
-  if (!loc.stat) throw new CopyError(`Could not find the file ${shown} in container ${containerName}`);
+  if (!loc.stat) throw new CopyError(`Could not find the file ${shown} in container ${containerName}`, 'not-found');
   if (assertsDirectory(path) && !loc.stat.isDirectory()) throw new CopyError(`lstat ${posix.normalize(`/${path}`)}: not a directory`);
   const given = posix.normalize(`/${path}`).replace(/\/\.?$/, '') || '/';
   return { fs: cfs.fs, path: loc.path, isDir: loc.stat.isDirectory(), name: posix.basename(given) || '/', contentsOnly: endsWithDot(path) };
@@ -110,7 +115,7 @@ export async function containerSource(cfs: ContainerFs, containerName: string, p
 /** A destination in the container: symlinks followed, writable, and only a directory or regular file. */
 export async function containerDestination(cfs: ContainerFs, containerName: string, path: string): Promise<CopyDestination> {
   const loc = await cfs.fs.locate(path, { followLast: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new CopyError(`Could not find the file ${posix.dirname(posix.normalize(`/${path}`))} in container ${containerName}`);
+    if (err.code === 'ENOENT') throw new CopyError(`Could not find the file ${posix.dirname(posix.normalize(`/${path}`))} in container ${containerName}`, 'not-found');
     if (err.code === 'ENOTDIR') throw new CopyError('extraction point is not a directory');
     throw err;
   });

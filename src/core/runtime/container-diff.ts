@@ -43,6 +43,7 @@ function byteOrder(a: string, b: string): number {
  * Parents come before their children, as `docker diff` prints them.
  */
 export async function containerChanges(upper: string, layersTopFirst: string[]): Promise<Change[]> {
+  // No upper directory (never started): no changes.
   const rootSt = await lstat(upper).catch(() => undefined);
   if (!rootSt?.isDirectory()) return [];
   const opaque = new OpaqueReader();
@@ -55,6 +56,7 @@ export async function containerChanges(upper: string, layersTopFirst: string[]):
 
 async function collectDirs(dir: string, out: string[]): Promise<void> {
   out.push(dir);
+  // A directory removed while it is read contributes no entries.
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (e.isDirectory()) await collectDirs(join(dir, e.name), out);
   }
@@ -62,6 +64,7 @@ async function collectDirs(dir: string, out: string[]): Promise<void> {
 
 async function walk(upper: string, dirPath: string, lower: LowerView, opaque: OpaqueReader): Promise<Change[]> {
   const hostDir = join(upper, dirPath);
+  // A directory the container removed has no entries left.
   const present = await readdir(hostDir).catch(() => [] as string[]);
   // An opaque directory hides everything the image had in it: what was not recreated is gone.
   const hidden: string[] = [];
@@ -79,6 +82,7 @@ async function walk(upper: string, dirPath: string, lower: LowerView, opaque: Op
       continue;
     }
     const host = join(upper, path);
+    // A path gone while the changes are read is skipped.
     const st = await lstat(host).catch(() => undefined);
     if (!st) continue;
     if (isWhiteout(st)) {

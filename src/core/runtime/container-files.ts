@@ -7,12 +7,14 @@ import { readFile, writeFile } from 'node:fs/promises';
  */
 export async function writeContainerEtcFiles(paths: { hosts: string; hostname: string; resolvConf: string }, hostname: string, network: NetworkMode): Promise<void> {
   if (network === 'host') {
+    // A host without /etc/hosts: the container gets the localhost lines.
     await writeFile(paths.hosts, await readFile('/etc/hosts', 'utf8').catch(() => localhostHosts('')));
     await writeFile(paths.hostname, `${hostname}\n`);
   } else {
     await writeFile(paths.hosts, localhostHosts(hostname));
     await writeFile(paths.hostname, `${hostname}\n`);
   }
+  // A host without resolv.conf: the container gets the default nameservers.
   await writeFile(paths.resolvConf, containerResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), network));
 }
 

@@ -1,5 +1,6 @@
 import { ZERO_TIME, type ContainerRecord, type ContainerStatus } from './container-record.js';
 import { CONTAINER_STATUSES } from './container-state-machine.js';
+import { TsdockError } from '../errors.js';
 
 /**
  * `ps --filter` as Docker's daemon applies it (moby daemon/list.go): values of one key are
@@ -46,13 +47,13 @@ export type ImageMatcher = (ancestor: string, rec: ContainerRecord) => boolean;
 export const PS_FILTER_KEYS = ['ancestor', 'exited', 'expose', 'id', 'label', 'name', 'network', 'publish', 'status', 'volume'] as const;
 type PsFilterKey = (typeof PS_FILTER_KEYS)[number];
 
-export class InvalidFilterError extends Error {
+export class InvalidFilterError extends TsdockError {
   override readonly name = 'InvalidFilterError';
   constructor(
     readonly filter: string,
     message: string,
   ) {
-    super(message);
+    super('invalid-argument', message);
   }
 }
 
@@ -189,6 +190,7 @@ function compileGoRegex(pattern: string): RegExp | undefined {
   try {
     return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? 'i' : '');
   } catch {
+    // Not a valid expression: it matches only a name given literally (as Docker, which ignores a bad regexp here).
     return undefined;
   }
 }

@@ -46,7 +46,9 @@ export async function withContainerFs<T>(
     if (!rec) throw new NoSuchContainerError(query);
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
       // A foreground run records no pid: ask its runc; when runc no longer knows it, it has stopped (copy from the overlay).
+      // runc failing to answer counts as not running: the copy then uses the overlay.
       const pid = rec.state.pid || (await manager.runcFor(rec).state(rec.id).catch(() => undefined))?.pid || 0;
+      // The process ended meanwhile: the copy uses the overlay instead.
       const rooted = pid > 0 ? await RootedFs.open(`/proc/${pid}/root`).catch(() => undefined) : undefined;
       if (rooted) {
         try {

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { TsdockError } from '../errors.js';
 
 /** Length of the ID shown in tables and used as the default hostname. */
 export const SHORT_ID_LENGTH = 12;
 
-export class NoSuchContainerError extends Error {
+export class NoSuchContainerError extends TsdockError {
   override readonly name = 'NoSuchContainerError';
   constructor(readonly query: string) {
-    super(`No such container: ${query}`);
+    super('not-found', `No such container: ${query}`);
   }
 }
 
-export class AmbiguousContainerError extends Error {
+export class AmbiguousContainerError extends TsdockError {
   override readonly name = 'AmbiguousContainerError';
   constructor(
     readonly query: string,
@@ -18,16 +19,17 @@ export class AmbiguousContainerError extends Error {
     readonly candidates: string[],
   ) {
     super(
+      'invalid-argument',
       `multiple IDs found with provided prefix: ${query} (matches ${candidates.join(', ')}): ` +
         'give more characters of the ID, or use the name',
     );
   }
 }
 
-export class InvalidContainerQueryError extends Error {
+export class InvalidContainerQueryError extends TsdockError {
   override readonly name = 'InvalidContainerQueryError';
   constructor(readonly query: string) {
-    super(`invalid name or ID supplied: ${JSON.stringify(query)}: give a container name or ID`);
+    super('invalid-argument', `invalid name or ID supplied: ${JSON.stringify(query)}: give a container name or ID`);
   }
 }
 

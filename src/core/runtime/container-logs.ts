@@ -1,3 +1,4 @@
+import { TsdockError } from '../errors.js';
 /**
  * Container logs in conmon's k8s-file format (the CRI logging format), one record a line:
  *
@@ -30,13 +31,14 @@ export interface LogSelection {
   until?: number;
 }
 
-export class InvalidLogTimeError extends Error {
+export class InvalidLogTimeError extends TsdockError {
   override readonly name = 'InvalidLogTimeError';
   constructor(
     readonly input: string,
     detail?: string,
   ) {
     super(
+      'invalid-argument',
       `failed to parse value as time or duration: ${JSON.stringify(input)}${detail ? ` (${detail})` : ''}: ` +
         'use a duration (42s, 10m, 1h30m), an RFC 3339 time (2024-01-02T15:04:05Z) or a Unix timestamp (1700000000.5)',
     );

@@ -1,3 +1,4 @@
+import { TsdockError } from '../errors.js';
 /**
  * Container names: Docker's `adjective_surname` generator and its name rule.
  * Generated names honour people who shaped computing and science; every entry is lowercase
@@ -65,17 +66,17 @@ const FORBIDDEN = 'boring_wozniak';
 /** Docker tries a generated name this many times (the last five with a digit) before giving up. */
 const ATTEMPTS = 6;
 
-export class NameGenerationError extends Error {
+export class NameGenerationError extends TsdockError {
   override readonly name = 'NameGenerationError';
   constructor() {
-    super(`could not generate a free container name after ${ATTEMPTS} attempts: give one with --name`);
+    super('conflict', `could not generate a free container name after ${ATTEMPTS} attempts: give one with --name`);
   }
 }
 
-export class InvalidContainerNameError extends Error {
+export class InvalidContainerNameError extends TsdockError {
   override readonly name = 'InvalidContainerNameError';
   constructor(readonly input: string) {
-    super(`Invalid container name (${input}), only ${NAME_CHARS} are allowed`);
+    super('invalid-argument', `Invalid container name (${input}), only ${NAME_CHARS} are allowed`);
   }
 }
 

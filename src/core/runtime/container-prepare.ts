@@ -60,6 +60,7 @@ export async function prepareContainer(rec: ContainerRecord, ctx: PrepareContext
   ];
   for (const b of rec.request.binds) {
     // Docker creates a missing host directory for -v /host:/ctr.
+    // When it cannot be made, the bind mount itself reports the missing source.
     await mkdir(b.source, { recursive: true }).catch(() => {});
     mounts.push({ destination: b.destination, source: b.source, type: 'bind', options: bindOptions(b) });
   }
@@ -113,6 +114,7 @@ async function makeDir755(dir: Dir): Promise<void> {
 
 /** A new volume gets what the image has at its mount point (as Docker copies it up), owners and modes kept. */
 async function copyUp(root: RootedFs, destination: string, volumeData: string): Promise<void> {
+  // A destination that does not resolve in the image has nothing to copy up.
   const loc = await root.locate(destination, { followLast: true }).catch(() => undefined);
   if (loc) await release(loc);
   if (!loc?.stat?.isDirectory()) return;

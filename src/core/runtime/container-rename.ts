@@ -4,8 +4,13 @@ import type { ContainerRecord } from './container-record.js';
 import { validateName } from './container-names.js';
 import { NoSuchContainerError } from './container-id.js';
 import { StoreLock } from '../store/store-lock.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
-export class RenameError extends Error {}
+export class RenameError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /**
  * Renames a container. Names are unique: the check and the write happen under the store lock
@@ -27,10 +32,10 @@ export async function renameContainer(manager: ContainerManager, storeLock: Stor
       const all = await manager.containers.list();
       const rec = all.find((c) => c.id === found.id);
       if (!rec) throw new NoSuchContainerError(query);
-      if (rec.name === wanted) throw new RenameError('Renaming a container with the same name as its current name');
+      if (rec.name === wanted) throw new RenameError('Renaming a container with the same name as its current name', 'conflict');
       const other = all.find((c) => c.name === wanted);
       if (other) {
-        throw new RenameError(`Error when allocating new name: Conflict. The container name "/${wanted}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+        throw new RenameError(`Error when allocating new name: Conflict. The container name "/${wanted}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`, 'conflict');
       }
       rec.name = wanted;
       await manager.containers.put(rec);

@@ -1,4 +1,6 @@
-import type { ContainerStatus } from './container-record.js';
+import type { ContainerState, ContainerStatus } from './container-record.js';
+import { ZERO_TIME } from './container-record.js';
+import { TsdockError } from '../errors.js';
 
 /**
  * What can happen to a container: commands a user gives, and events the runtime observes.
@@ -9,6 +11,9 @@ import type { ContainerStatus } from './container-record.js';
  *   "restarting"); `restarted` is that new process being up.
  * - `removed` / `removeFailed`: the end of a removal; a failed one leaves the container dead,
  *   as Docker does when it cannot delete the container's files.
+ * - `startFailed`: a start that did not get the process running. Docker keeps the container
+ *   "created" when it never ran and "exited" when it had; a start over a live record (`start -a`
+ *   of a running container) removed its old process first, so that one is exited too.
  */
 export type ContainerAction =
   | 'start'
@@ -26,7 +31,8 @@ export type ContainerAction =
   | 'autoRestart'
   | 'restarted'
   | 'removed'
-  | 'removeFailed';
+  | 'removeFailed'
+  | 'startFailed';
 
 /** Where `removed` leads: the container no longer exists, so there is no status to store. */
 export type Removed = 'removed';
@@ -58,9 +64,10 @@ export const CONTAINER_ACTIONS: readonly ContainerAction[] = [
   'restarted',
   'removed',
   'removeFailed',
+  'startFailed',
 ];
 
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends TsdockError {
   override readonly name = 'IllegalTransitionError';
   constructor(
     readonly status: ContainerStatus,
@@ -69,7 +76,7 @@ export class IllegalTransitionError extends Error {
     readonly ref: string | undefined,
     message: string,
   ) {
-    super(message);
+    super('conflict', message);
   }
 }
 
@@ -108,6 +115,7 @@ const removalInProgress = refuse((r) => `removal of container${sp(r)} is already
 // Runtime events arriving in the wrong state are tsdock bugs or races, not user mistakes.
 const notRestarting = refuse((r) => `container${sp(r)} is not restarting`);
 const notBeingRemoved = refuse((r) => `container${sp(r)} is not being removed`);
+const notStarting = refuse((r) => `container${sp(r)} is not being started`);
 
 /** The whole lifecycle: every status × every action, checked complete by the compiler. */
 const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, Outcome>>>> = {
@@ -128,6 +136,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: go('created'),
   },
   running: {
     start: stay('running'),
@@ -146,6 +155,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: go('exited'),
   },
   paused: {
     start: startPaused,
@@ -165,6 +175,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: go('exited'),
   },
   restarting: {
     // Docker counts a restarting container as running, so start is "already running".
@@ -184,6 +195,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: go('running'),
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: go('exited'),
   },
   removing: {
     start: markedForRemoval,
@@ -202,6 +214,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: go('removed'),
     removeFailed: go('dead'),
+    startFailed: notStarting,
   },
   exited: {
     start: go('running'),
@@ -220,6 +233,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: go('exited'),
   },
   dead: {
     start: markedForRemoval,
@@ -238,6 +252,7 @@ const TABLE: Readonly<Record<ContainerStatus, Readonly<Record<ContainerAction, O
     restarted: notRestarting,
     removed: notBeingRemoved,
     removeFailed: notBeingRemoved,
+    startFailed: notStarting,
   },
 };
 
@@ -267,4 +282,53 @@ export function canTransition(status: ContainerStatus, action: ContainerAction):
 export function isNoop(status: ContainerStatus, action: ContainerAction): boolean {
   const outcome = TABLE[status][action];
   return !('refuse' in outcome) && outcome.noop;
+}
+
+/** What an event brings with it; fields the event does not use are ignored. */
+export interface TransitionDetails {
+  /** `start`: the container's process on the host. */
+  pid?: number;
+  /** `exited`, `startFailed`: the exit status to record. */
+  exitCode?: number;
+  /** `exited`: whether the kernel's OOM killer ended it. */
+  oomKilled?: boolean;
+  /** `start`: when it started; `exited`: when it ended (ISO time, now when absent). */
+  at?: string;
+  /** `exited`, `startFailed`: what went wrong ('' for a normal exit). */
+  error?: string;
+}
+
+/** A new container's state: created, never run. */
+export function initialState(): ContainerState {
+  return { status: 'created', pid: 0, exitCode: 0, oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME, error: '' };
+}
+
+/**
+ * The one place a container's status changes (runc's libcontainer/state_linux.go): the table
+ * decides the next status, or refuses with an IllegalTransitionError; the event fills in the
+ * fields that go with it (pid and start time for a start, exit status and end time for an exit).
+ * Returns a new state; the caller stores it.
+ */
+export function applyTransition(state: ContainerState, action: Exclude<ContainerAction, 'removed'>, details: TransitionDetails = {}, ref?: string): ContainerState {
+  const status = transition(state.status, action, ref);
+  switch (action) {
+    case 'start':
+    case 'restart':
+    case 'restarted':
+      return { ...state, status, pid: details.pid ?? 0, exitCode: 0, oomKilled: false, startedAt: details.at ?? new Date().toISOString(), finishedAt: ZERO_TIME, error: '' };
+    case 'exited':
+      return {
+        ...state,
+        status,
+        pid: 0,
+        exitCode: details.exitCode ?? state.exitCode,
+        oomKilled: details.oomKilled ?? false,
+        finishedAt: details.at ?? new Date().toISOString(),
+        error: details.error ?? '',
+      };
+    case 'startFailed':
+      return { ...state, status, pid: 0, exitCode: details.exitCode ?? state.exitCode, error: details.error ?? '' };
+    default:
+      return { ...state, status };
+  }
 }

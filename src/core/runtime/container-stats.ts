@@ -224,6 +224,7 @@ export function containerCgroupPath(id: string): string {
   return `tsdock/${id}`;
 }
 
+// cgroup files differ between v1, v2 and kernels: a missing one is a figure not reported.
 const read = (p: string) => readFile(p, 'utf8').catch(() => undefined);
 
 /** Reads a container's cgroup; undefined when it has none (not running). */

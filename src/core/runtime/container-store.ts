@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { ContainerRecord } from './container-record.js';
 import type { RuntimePaths } from './runtime-paths.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 /** Container records, one JSON file per container directory. */
 export class ContainerStore {
@@ -26,7 +27,7 @@ export class ContainerStore {
 
   /** Every stored container. A directory without a record (a create killed half-way) is skipped. */
   async list(): Promise<ContainerRecord[]> {
-    const ids = (await readdir(this.paths.containersDir).catch(() => [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n));
+    const ids = (await unlessMissing(readdir(this.paths.containersDir), [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n));
     const recs = await Promise.all(ids.map((id) => this.get(id)));
     return recs.filter((r): r is ContainerRecord => r !== undefined);
   }
@@ -37,7 +38,7 @@ export class ContainerStore {
    * TUI opening while `tsdock create` runs): it is left alone.
    */
   async orphanDirs(minAgeMs = 60_000, now = Date.now()): Promise<string[]> {
-    const ids = (await readdir(this.paths.containersDir).catch(() => [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n));
+    const ids = (await unlessMissing(readdir(this.paths.containersDir), [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n));
     const out: string[] = [];
     for (const id of ids) {
       if (await this.get(id)) continue;

@@ -1,3 +1,4 @@
+import { TsdockError, type ErrorKind } from '../errors.js';
 // The container's environment, built the way Docker's daemon builds it (moby daemon/commit.go
 // merge + container.CreateDaemonEnvironment + ReplaceOrAppendEnvValues), and Docker's --env-file
 // parser (docker/cli opts/file.go).
@@ -37,8 +38,11 @@ function keyOf(entry: string): string {
   return eq < 0 ? entry : entry.slice(0, eq);
 }
 
-export class EnvFileError extends Error {
+export class EnvFileError extends TsdockError {
   override readonly name = 'EnvFileError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
 /**

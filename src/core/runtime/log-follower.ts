@@ -55,6 +55,7 @@ export function followLogFile(path: string, onRecords: (records: LogRecord[]) =>
       do {
         again = false;
         if (!fh) {
+          // The log appears once conmon writes it: tried again on the next wake-up.
           fh = await open(path, 'r').catch(() => undefined);
           if (!fh) return;
           const { size } = await fh.stat();
@@ -96,6 +97,7 @@ export function followLogFile(path: string, onRecords: (records: LogRecord[]) =>
   return () => {
     closed = true;
     watcher?.close();
+    // Ending the follow: a failing close of a read-only handle loses nothing.
     void fh?.close().catch(() => {});
   };
 }
@@ -107,6 +109,8 @@ export function followLogFile(path: string, onRecords: (records: LogRecord[]) =>
  * Lines are raw k8s-file lines; the caller parses and filters them.
  */
 export async function followUntilExit(path: string, offset: number, opts: { exitDir: string; isRunning: () => Promise<boolean>; onLine: (line: string) => void }): Promise<void> {
+  // No log file (a container that never ran): nothing to follow.
+  // No log file (a container that never ran): nothing to follow.
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return;
   const splitter = new LogLineSplitter();

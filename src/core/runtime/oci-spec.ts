@@ -12,6 +12,7 @@ import {
   type DockerSeccompProfile,
   type OciSeccomp,
 } from './seccomp-profile.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface SpecMount {
   destination: string;
@@ -204,8 +205,11 @@ const WRITABLE_WITH_READONLY_ROOTFS = new Set(['/proc', '/dev/pts', '/dev/shm', 
 
 // ---- security options ----
 
-export class SecurityOptError extends Error {
+export class SecurityOptError extends TsdockError {
   override readonly name = 'SecurityOptError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
 export interface SecurityOptions {

@@ -1,11 +1,12 @@
 // The container's argv from the image's ENTRYPOINT/CMD and the request, with Docker's merge
 // rules (moby daemon/commit.go merge + create.go mergeAndVerifyConfig).
 import type { ContainerDefaults } from '../images/image-config.js';
+import { TsdockError } from '../errors.js';
 
-export class NoCommandError extends Error {
+export class NoCommandError extends TsdockError {
   override readonly name = 'NoCommandError';
   constructor() {
-    super('no command specified');
+    super('invalid-argument', 'no command specified');
   }
 }
 

@@ -1,8 +1,12 @@
+import { TsdockError, type ErrorKind } from '../errors.js';
 // Resource flags with Docker's parsing and limits: --memory (go-units RAMInBytes), --cpus
 // (NanoCPUs -> CFS quota/period) and --pids-limit, and the daemon's validation messages.
 
-export class ResourceError extends Error {
+export class ResourceError extends TsdockError {
   override readonly name = 'ResourceError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
 /** Docker refuses smaller limits (linuxMinMemory): the runtime itself needs some memory. */

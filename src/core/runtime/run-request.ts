@@ -7,9 +7,14 @@ import type { BindMount, ContainerSpecRequest, TmpfsMount, VolumeMount } from '.
 import { parseCpus, parseMemory, validateCpus, validateMemory } from './resources.js';
 import { networkRequest } from '../network/network-options.js';
 import { parseVolumeSpec, VolumeSpecError, type VolumeSpec } from './volume-spec.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** A malformed option (a volume spec, a tmpfs path, a number): Docker's usage errors. */
-export class RunOptionError extends Error {}
+export class RunOptionError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 /** The options of `run`/`create` as plain values (flags that repeat are lists). */
 export interface RunOptions {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { release } from 'node:os';
 import { runCommand, CommandFailedError } from '../process/run-command.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export interface RuncState {
   id: string;
@@ -10,7 +11,31 @@ export interface RuncState {
   created: string;
 }
 
-export class RuntimeError extends Error {}
+/** A failure of the OCI runtime or of its monitor (conmon); its kind says what went wrong. */
+export class RuntimeError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'internal') {
+    super(kind, message);
+  }
+}
+
+/**
+ * The kind of a failure runc reported in words. runc's text is read here, once; code above
+ * decides by kind: a missing executable or path is not-found (Docker's exit 127), one that
+ * cannot be run is forbidden (126), a container runc does not know is not-found, and one whose
+ * process has already ended is a conflict (it is not running).
+ */
+export function runcFailureKind(message: string): ErrorKind {
+  if (/executable file not found|no such file or directory/i.test(message)) return 'not-found';
+  if (/permission denied|not executable/i.test(message)) return 'forbidden';
+  if (/does not exist/i.test(message)) return 'not-found';
+  if (/not running|process already finished/i.test(message)) return 'conflict';
+  return 'internal';
+}
+
+/** A RuntimeError for what runc (or conmon passing on runc's words) printed. */
+export function runcFailure(message: string): RuntimeError {
+  return new RuntimeError(message, runcFailureKind(message));
+}
 
 /**
  * A thin, stateless driver for the OCI runtime (runc): each method is one runc invocation.
@@ -30,7 +55,7 @@ export class Runc {
     try {
       return await runCommand(this.binary, this.args(rest));
     } catch (err) {
-      if (err instanceof CommandFailedError) throw new RuntimeError(cleanRuncMessage(err.stderr) || err.message);
+      if (err instanceof CommandFailedError) throw runcFailure(cleanRuncMessage(err.stderr) || err.message);
       throw err;
     }
   }
@@ -58,7 +83,7 @@ export class Runc {
       await runCommand(this.binary, this.args(['delete', ...(force ? ['--force'] : []), id]));
     } catch (err) {
       if (err instanceof CommandFailedError && /does not exist|not exist/.test(err.stderr)) return;
-      throw new RuntimeError(cleanRuncMessage((err as CommandFailedError).stderr ?? '') || (err as Error).message);
+      throw runcFailure(cleanRuncMessage((err as CommandFailedError).stderr ?? '') || (err as Error).message);
     }
   }
 
@@ -87,11 +112,6 @@ export class Runc {
   /** `runc ps` output (ps -ef of the container's processes). */
   ps(id: string, psArgs: string[]): Promise<string> {
     return this.call(['ps', id, ...psArgs]);
-  }
-
-  /** Foreground `runc run`: the caller owns the child and its stdio. */
-  spawnRun(id: string, bundle: string, stdio: StdioOptions): ChildProcess {
-    return spawn(this.binary, this.args(['run', '--bundle', bundle, id]), { stdio });
   }
 
   /** Foreground `runc exec` with a process.json. */

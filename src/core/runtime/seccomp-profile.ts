@@ -4,6 +4,7 @@
 // seccomp-default-rules.ts; custom profiles (`--security-opt seccomp=<json>`) use the same path.
 import { DEFAULT_CAPABILITIES } from './capabilities.js';
 import { DEFAULT_SECCOMP_PROFILE } from './seccomp-default-rules.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 export type SeccompAction =
   | 'SCMP_ACT_KILL'
@@ -85,8 +86,11 @@ export interface SeccompTarget {
   kernel?: { major: number; minor: number };
 }
 
-export class SeccompProfileError extends Error {
+export class SeccompProfileError extends TsdockError {
   override readonly name = 'SeccompProfileError';
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
 }
 
 const SECCOMP_ARCH: Record<string, string> = {

@@ -1,3 +1,4 @@
+import { TsdockError } from '../errors.js';
 // `--user` / the image's USER resolved against the image's /etc/passwd and /etc/group, with
 // runc's libcontainer/user GetExecUser rules (what Docker uses), so `user`, `uid`, `user:group`,
 // `uid:gid` and `user:gid` behave identically. Pure: the caller reads the two files.
@@ -10,24 +11,24 @@ export interface ResolvedUser {
   home: string;
 }
 
-export class UserNotFoundError extends Error {
+export class UserNotFoundError extends TsdockError {
   override readonly name = 'UserNotFoundError';
   constructor(readonly user: string) {
-    super(`unable to find user ${user}: no matching entries in passwd file`);
+    super('not-found', `unable to find user ${user}: no matching entries in passwd file`);
   }
 }
 
-export class GroupNotFoundError extends Error {
+export class GroupNotFoundError extends TsdockError {
   override readonly name = 'GroupNotFoundError';
   constructor(readonly group: string) {
-    super(`unable to find group ${group}: no matching entries in group file`);
+    super('not-found', `unable to find group ${group}: no matching entries in group file`);
   }
 }
 
-export class IdRangeError extends Error {
+export class IdRangeError extends TsdockError {
   override readonly name = 'IdRangeError';
   constructor(readonly value: string) {
-    super(`invalid id ${value}: uids and gids must be in range 0-${MAX_ID}`);
+    super('invalid-argument', `invalid id ${value}: uids and gids must be in range 0-${MAX_ID}`);
   }
 }
 

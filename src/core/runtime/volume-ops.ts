@@ -5,11 +5,16 @@ import type { ContainerRecord } from './container-record.js';
 import type { VolumeRecord, VolumeStore } from './volume-store.js';
 import { VolumeNotFoundError } from './volume-store.js';
 import type { StoreLock } from '../store/store-lock.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** The label Docker (23+) puts on anonymous volumes; `volume prune` without -a removes only those. */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
-export class VolumeError extends Error {}
+export class VolumeError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -156,7 +161,7 @@ export async function removeVolume(volumes: VolumeStore, lock: StoreLock, contai
       throw new VolumeNotFoundError(name);
     }
     const users = volumeUsers(name, await containers());
-    if (users.length) throw new VolumeError(`remove ${name}: volume is in use - [${users.join(', ')}]`);
+    if (users.length) throw new VolumeError(`remove ${name}: volume is in use - [${users.join(', ')}]`, 'conflict');
     await volumes.remove(name);
   });
 }
@@ -189,10 +194,12 @@ export async function pruneVolumes(volumes: VolumeStore, lock: StoreLock, contai
 export async function duBytes(dir: string): Promise<number> {
   const seen = new Set<string>();
   const walk = async (p: string): Promise<number> => {
+    // Sizes are only reported: an entry removed meanwhile counts as 0.
     const st = await lstat(p).catch(() => undefined);
     if (!st) return 0;
     if (st.isDirectory()) {
       let total = 0;
+      // A directory removed meanwhile counts as empty.
       for (const e of await readdir(p).catch(() => [] as string[])) total += await walk(join(p, e));
       return total;
     }

@@ -1,6 +1,7 @@
 // `-v SOURCE:DEST[:MODE]` as Docker's Linux parser reads it (moby volume/mounts/linux_parser.go),
 // with its messages: a bad spec is refused before anything is created.
 import { posix } from 'node:path';
+import { TsdockError, type ErrorKind } from '../errors.js';
 
 /** Mount propagation modes a bind or volume may ask for (runc takes them as mount options). */
 export type Propagation = 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
@@ -16,7 +17,11 @@ export interface VolumeSpec {
   noCopy: boolean;
 }
 
-export class VolumeSpecError extends Error {}
+export class VolumeSpecError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'invalid-argument') {
+    super(kind, message);
+  }
+}
 
 const RW_MODES = new Set(['rw', 'ro']);
 // SELinux relabelling: accepted and ignored (tsdock does not label).

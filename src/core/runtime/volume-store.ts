@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomic-file.js';
+import { TsdockError, type ErrorKind } from '../errors.js';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface VolumeRecord {
   name: string;
@@ -11,13 +13,17 @@ export interface VolumeRecord {
   anonymous: boolean;
 }
 
-export class VolumeNotFoundError extends Error {
+export class VolumeNotFoundError extends TsdockError {
   constructor(name: string) {
-    super(`no such volume: ${name}`);
+    super('not-found', `no such volume: ${name}`);
   }
 }
 
-export class VolumeInUseError extends Error {}
+export class VolumeInUseError extends TsdockError {
+  constructor(message: string, kind: ErrorKind = 'conflict') {
+    super(kind, message);
+  }
+}
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -33,6 +39,7 @@ export class VolumeStore {
     try {
       return JSON.parse(await readFile(join(this.dir, name, 'volume.json'), 'utf8')) as VolumeRecord;
     } catch {
+      // Missing or torn record: no such volume.
       return undefined;
     }
   }
@@ -49,13 +56,13 @@ export class VolumeStore {
   }
 
   async list(): Promise<VolumeRecord[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const names = await unlessMissing(readdir(this.dir), [] as string[]);
     const recs = await Promise.all(names.map((n) => this.get(n)));
     return recs.filter((r): r is VolumeRecord => r !== undefined);
   }
 
   async remove(name: string): Promise<void> {
-    if (!(await stat(join(this.dir, name)).catch(() => undefined))) throw new VolumeNotFoundError(name);
+    if (!(await unlessMissing(stat(join(this.dir, name)), undefined))) throw new VolumeNotFoundError(name);
     await rm(join(this.dir, name), { recursive: true, force: true });
   }
 }

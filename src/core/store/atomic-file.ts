@@ -21,6 +21,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     if (durable) await fh.sync();
   } catch (err) {
     await fh.close();
+    // The write's error is the one to report; a temp file left over is cleaned by its prefix.
     await unlink(tmp).catch(() => {});
     throw err;
   }

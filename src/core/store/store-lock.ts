@@ -1,10 +1,11 @@
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from '../process/process-alive.js';
+import { TsdockError } from '../errors.js';
 
-export class StoreLockTimeoutError extends Error {
+export class StoreLockTimeoutError extends TsdockError {
   constructor(path: string, holder: string) {
-    super(`the store is locked by another tsdock process (pid ${holder}, lock file ${path}); wait for it to finish or stop it`);
+    super('unavailable', `the store is locked by another tsdock process (pid ${holder}, lock file ${path}); wait for it to finish or stop it`);
   }
 }
 
@@ -21,6 +22,7 @@ export class StoreLock {
     try {
       return await fn();
     } finally {
+      // A lock broken as stale by another process is already gone.
       await unlink(this.path).catch(() => {});
     }
   }
@@ -36,8 +38,10 @@ export class StoreLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
+      // Released meanwhile (or unreadable): treated as an empty holder, decided just below.
       const holder = (await readFile(this.path, 'utf8').catch(() => '')).trim();
       // An empty file is a holder killed between create and write, once it is a few seconds old.
+      // (A lock file gone meanwhile is not old: the next try takes it.)
       const emptyAndOld = holder === '' && Date.now() - ((await stat(this.path).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5_000;
       if ((holder !== '' && !processAlive(Number(holder))) || emptyAndOld) {
         await this.breakStale(holder);
@@ -54,14 +58,18 @@ export class StoreLock {
     try {
       await rename(this.path, aside);
     } catch {
+      // Someone else broke or released it first: nothing to do.
       return;
     }
+    // Unreadable aside file: '' differs from the holder seen, so it is given back below.
     const content = (await readFile(aside, 'utf8').catch(() => '')).trim();
     if (content !== holder) {
       // Someone else took the lock between our read and the rename: give it back.
+      // Best effort: should this fail, the other holder's file stays aside (a race of two stale-lock breakers).
       await rename(aside, this.path).catch(() => {});
       return;
     }
+    // Only our own aside file: gone already is fine.
     await unlink(aside).catch(() => {});
   }
 }

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unlessMissing } from '../fs/missing-path.js';
 
 export interface WatchedPaths {
   /** containers/: one directory per container, its record `container.json` replaced atomically. */
@@ -80,7 +81,7 @@ export class StoreWatcher {
   }
 
   private async syncContainerDirs(): Promise<void> {
-    const ids = new Set((await readdir(this.paths.containersDir).catch(() => [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n)));
+    const ids = new Set((await unlessMissing(readdir(this.paths.containersDir), [] as string[])).filter((n) => /^[a-f0-9]{64}$/.test(n)));
     if (this.closed) return;
     for (const id of ids) {
       this.add(join(this.paths.containersDir, id), (name) => {
