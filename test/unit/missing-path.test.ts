@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, unlink, writeFile, readFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMissingPath, unlessMissing } from '../../src/core/fs/missing-path.js';
+import { isMissingPath, unlessMissing } from '../../src/core/store/missing-path.js';
 
 describe('unlessMissing', () => {
   let dir = '';

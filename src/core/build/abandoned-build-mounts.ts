@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { isMounted, unmountRootfs } from '../runtime/rootfs-mount.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import { trace } from '../trace.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 /** Unmounts and removes the build dirs whose build process is gone; returns how many. */
 export async function removeAbandonedBuildMounts(runRoot: string): Promise<number> {

@@ -8,7 +8,7 @@ import { ContentHasher, digestHex, sha256Digest, type Digest } from '../oci/dige
 import { syncDir, tempName, writeFileAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import { TsdockError } from '../errors.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 export class BlobVerificationError extends TsdockError {
   constructor(

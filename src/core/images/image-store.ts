@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { digestHex, type Digest } from '../oci/digest.js';
 import type { ImageRecord } from './image-record.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 /** Full reference (`docker.io/library/busybox:latest`) -> image ID. */
 export type TagMap = Record<string, Digest>;

@@ -5,7 +5,7 @@ import { tempName, writeJsonAtomic } from '../store/atomic-file.js';
 import { pidOfTempName, processAlive } from '../process/process-alive.js';
 import type { WhiteoutConverter } from './layer-unpack.js';
 import { overlayWhiteouts } from './overlay-whiteouts.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 export interface LayerInfo {
   diffId: Digest;

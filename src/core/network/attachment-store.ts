@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import type { CniConfigList, CniResult } from './cni.js';
 import type { CniPortMapping } from './network-record.js';
 import type { PublishedPort } from './port-spec.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 export interface Endpoint {
   network: string;

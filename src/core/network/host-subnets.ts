@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../store/atomic-file.js';
 import { StoreLock } from '../store/store-lock.js';
 import { runCommand } from '../process/run-command.js';
 import { parseSubnet, type Ipv4Subnet } from './cidr.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 /** A subnet something already uses, and what, for the error message. */
 export interface UsedSubnet {

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIpv4, parseIpv4, parseSubnet, subnetContains } from './cidr.js';
 import type { CniConfigList, CniResult } from './cni.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 interface HostLocalIpam {
   type: string;

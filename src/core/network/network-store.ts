@@ -12,7 +12,7 @@ import { CidrError, firstHost, formatIpv4, formatSubnet, parseIpv4, parseSubnet,
 import { HostSubnetRegistry, type SubnetReservation, type UsedSubnet } from './host-subnets.js';
 import { ipamLeaseDir, isPredefined, type NetworkRecord } from './network-record.js';
 import { TsdockError, type ErrorKind } from '../errors.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 export interface NetworkDefaults {
   /** The default network's Linux bridge (Docker's docker0). */

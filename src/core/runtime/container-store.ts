@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { ContainerRecord } from './container-record.js';
 import type { RuntimePaths } from './runtime-paths.js';
 import { writeJsonAtomic } from '../store/atomic-file.js';
-import { unlessMissing } from '../fs/missing-path.js';
+import { unlessMissing } from '../store/missing-path.js';
 
 /** Container records, one JSON file per container directory. */
 export class ContainerStore {
