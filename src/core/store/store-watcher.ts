@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unlessMissing } from '../store/missing-path.js';
+import { unlessMissing } from './missing-path.js';
 
 export interface WatchedPaths {
   /** containers/: one directory per container, its record `container.json` replaced atomically. */
