@@ -1,9 +1,8 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { renderTable, ellipsis } from '../format/table.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
+import { createdSince, humanSize, shortId } from '../../core/index.js';
 import { renderTemplateRows } from '../format/go-template.js';
-import { shortId } from '../../core/images/digest.js';
 
 export const historyCommand: Command = {
   name: 'history',

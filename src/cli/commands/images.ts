@@ -2,10 +2,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { renderTemplateRows } from '../format/go-template.js';
 import { renderTable } from '../format/table.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
-import type { ImageSummary } from '../../core/engine.js';
-import { shortId } from '../../core/images/digest.js';
-import { parseReference, familiarName } from '../../core/images/reference.js';
+import { createdSince, humanSize, type ImageSummary, shortId, parseReference, familiarName } from '../../core/index.js';
 
 /** The fields `--format` sees, named as Docker's. */
 function templateView(row: ImageSummary, noTrunc: boolean) {

@@ -4,7 +4,7 @@ import { many, parseCommandArgs, UsageError } from '../args.js';
 import { renderTable } from '../format/table.js';
 import { compileTemplate } from '../format/go-template.js';
 import { confirm } from '../prompt.js';
-import { isPredefined, type NetworkRecord } from '../../core/network/network-record.js';
+import { isPredefined, type NetworkRecord, isErrorKind } from '../../core/index.js';
 
 /** Docker's `key=value` labels (a bare key has an empty value). */
 function parseLabels(specs: string[]): Record<string, string> {
@@ -40,9 +40,9 @@ export const networkCreateCommand: Command = {
     const gateways = many(values.gateway);
     if (subnets.length > 1) throw new UsageError('tsdock networks have one IPv4 subnet', 'network create');
     if (gateways.length > subnets.length) throw new UsageError('every gateway needs a --subnet it belongs to', 'network create');
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     try {
-      const rec = await c.networking.networks.create({ name: positionals[0]!, subnet: subnets[0], gateway: gateways[0], labels: parseLabels(many(values.label)) });
+      const rec = await networks.create({ name: positionals[0]!, subnet: subnets[0], gateway: gateways[0], labels: parseLabels(many(values.label)) });
       ctx.stdout.write(`${rec.id}\n`);
       return 0;
     } catch (err) {
@@ -101,9 +101,9 @@ export const networkLsCommand: Command = {
       { max: 0 },
     );
     const filter = parseNetworkFilters(many(values.filter));
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     const noTrunc = values['no-trunc'] === true;
-    const rows = (await c.networking.networks.list()).filter((n) => matchesNetworkFilter(n, filter));
+    const rows = (await networks.list()).filter((n) => matchesNetworkFilter(n, filter));
     if (values.quiet) {
       ctx.stdout.write(rows.map((n) => `${noTrunc ? n.id : n.id.slice(0, 12)}\n`).join(''));
       return 0;
@@ -137,18 +137,18 @@ export const networkInspectCommand: Command = {
   summary: 'Display detailed information on one or more networks',
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('network inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     const tpl = typeof values.format === 'string' && values.format !== '' && values.format !== 'json' ? compileTemplate(values.format) : undefined;
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const q of positionals) {
-      const net = await c.networking.networks.find(q).catch(() => undefined);
-      if (!net) {
-        ctx.stderr.write(`Error: No such network: ${q}\n`);
+      try {
+        found.push(await networks.inspect(q));
+      } catch (err) {
+        if (!isErrorKind(err, 'not-found')) throw err;
+        ctx.stderr.write(`Error: ${(err as Error).message}\n`);
         status = 1;
-        continue;
       }
-      found.push(await c.networking.networkInspect(net));
     }
     if (tpl) ctx.stdout.write(found.map((f) => `${tpl.render(f)}\n`).join(''));
     else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
@@ -163,11 +163,11 @@ export const networkRmCommand: Command = {
   summary: 'Remove one or more networks',
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('network rm', argv, { force: { type: 'boolean', short: 'f' } }, { min: 1 });
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     let status = 0;
     for (const q of positionals) {
       try {
-        await c.networking.removeNetwork(q);
+        await networks.remove(q);
         ctx.stdout.write(`${q}\n`);
       } catch (err) {
         ctx.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
@@ -186,8 +186,7 @@ export const networkPruneCommand: Command = {
     const { values } = parseCommandArgs('network prune', argv, { force: { type: 'boolean', short: 'f' }, filter: { type: 'string', multiple: true } }, { max: 0 });
     if (many(values.filter).length) throw new UsageError('network prune --filter is not supported', 'network prune');
     if (!values.force && !(await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return 0;
-    const c = await (await ctx.engine()).containers();
-    const removed = await c.networking.pruneNetworks();
+    const removed = await (await (await ctx.engine()).networks()).prune();
     if (removed.length) ctx.stdout.write(`Deleted Networks:\n${removed.map((n) => `${n.name}\n`).join('')}`);
     return 0;
   },
@@ -201,9 +200,9 @@ function connectCommand(name: 'connect' | 'disconnect'): Command {
     async run(ctx, argv) {
       const { positionals } = parseCommandArgs(`network ${name}`, argv, name === 'disconnect' ? { force: { type: 'boolean', short: 'f' } } : {}, { min: 2, max: 2 });
       const [network, container] = positionals as [string, string];
-      const c = await (await ctx.engine()).containers();
+      const networks = await (await ctx.engine()).networks();
       try {
-        await c.changeNetworks(container, (rec, running) => (name === 'connect' ? c.networking.connect(rec, network, running) : c.networking.disconnect(rec, network, running)));
+        await (name === 'connect' ? networks.connect(network, container) : networks.disconnect(network, container));
         return 0;
       } catch (err) {
         ctx.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);

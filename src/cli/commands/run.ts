@@ -2,11 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command, CliContext } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, UsageError, type OptionSpec, type ParsedArgs } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import type { ContainerSpecRequest } from '../../core/runtime/container-record.js';
-import { parseEnvFile } from '../../core/runtime/environment.js';
-import { runRequest, RunOptionError, type RunOptions } from '../../core/runtime/run-request.js';
-import { exitCodeForStartError } from '../../core/runtime/container-manager.js';
-import { familiarString, parseReference } from '../../core/images/reference.js';
+import { type ContainerSpecRequest, parseEnvFile, runRequest, RunOptionError, type RunOptions, exitCodeForStartError, familiarString, parseReference } from '../../core/index.js';
 
 export const CREATE_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },
