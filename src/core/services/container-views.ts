@@ -44,8 +44,9 @@ export async function containerPorts(manager: ContainerManager, query: string): 
 
 /**
  * `ps -s`: a walk of the container's upper dir (files once, hard links once, as Docker's
- * directory.Size). Measured against `du -sb` spawned per container: the walk is faster for the
- * small layers containers usually have (see the report of issue 10).
+ * directory.Size). Measured over 50 upper dirs against `du -sb` spawned for each: with 3-10
+ * files a layer (the usual case) the walk takes 30-110 ms, du 340-1100 ms; with 200 files a
+ * layer the two stay within 2x of each other, either way depending on the machine's load.
  */
 export async function containerSize(manager: ContainerManager, store: Store, rec: ContainerRecord): Promise<ContainerSize> {
   const [rw, image] = await Promise.all([duBytes(manager.paths.upper(rec.id)), store.images.get(rec.imageId)]);
