@@ -24,9 +24,9 @@ import { imageHistory, type HistoryRow } from './images/image-history.js';
 import type { Digest } from './images/digest.js';
 import { ImageNotFoundError } from './images/image-resolver.js';
 import { ContainerManager } from './runtime/container-manager.js';
-import type { ContainerService } from './services/container-service.js';
-import type { VolumeService } from './services/volume-service.js';
-import type { NetworkService } from './services/network-service.js';
+import { ContainerService } from './services/container-service.js';
+import { VolumeService } from './services/volume-service.js';
+import { NetworkService } from './services/network-service.js';
 import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
 import { networkingSettingsFromConfig } from './network/network-config.js';
 import type { BuildOptions, BuildResult } from './build/builder.js';
@@ -95,20 +95,17 @@ export class Engine {
 
   /** Containers: lifecycle, exec, logs, attach and the views of ps, inspect, diff, top, port and stats. */
   async containers(): Promise<ContainerService> {
-    const [{ ContainerService }, manager] = await Promise.all([import('./services/container-service.js'), this.runtime()]);
-    return new ContainerService(manager, this.store);
+    return new ContainerService(await this.runtime(), this.store);
   }
 
   /** Volumes: create, ls, inspect, rm and prune, with the store lock and the in-use checks. */
   async volumes(): Promise<VolumeService> {
-    const [{ VolumeService }, manager] = await Promise.all([import('./services/volume-service.js'), this.runtime()]);
-    return new VolumeService(manager, this.store.lock);
+    return new VolumeService(await this.runtime(), this.store.lock);
   }
 
   /** Networks: create, ls, inspect, rm, prune, connect and disconnect. */
   async networks(): Promise<NetworkService> {
-    const [{ NetworkService }, manager] = await Promise.all([import('./services/network-service.js'), this.runtime()]);
-    return new NetworkService(manager);
+    return new NetworkService(await this.runtime());
   }
 
   /** The config file's `keymap` (TUI command -> keys). */

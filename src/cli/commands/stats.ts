@@ -38,7 +38,7 @@ export const statsCommand: Command = {
       return all.filter((r) => values.all === true || isLive(r)).map((rec) => ({ rec }));
     };
 
-    const sampler = await containers.statsSampler();
+    const sampler = containers.statsSampler();
     const frame = async (list: { rec: ContainerRecord; as?: string }[]): Promise<string> => {
       const rows = await sampler.sample(list.map(({ rec }) => ({ id: rec.id, name: rec.name, running: isLive(rec) })));
       const views: StatsView[] = rows.map((e, i) => statsView(e, { noTrunc, container: list[i]!.as }));

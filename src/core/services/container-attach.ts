@@ -1,5 +1,7 @@
 import type { ContainerManager } from '../runtime/container-manager.js';
 import type { PtySession } from '../runtime/exec-pty.js';
+import { attachToConmon, openAttachSession, parseDetachKeys } from '../runtime/conmon-attach.js';
+import { passOutputUnchanged } from '../runtime/terminal-output.js';
 
 /** `docker attach`: the caller's streams, joined to the container's stdio held by conmon. */
 export interface AttachOptions {
@@ -22,7 +24,6 @@ export type AttachResult = { detached: true } | { detached: false; exitCode: num
  * the user detaches or the container exits; the terminal is restored either way.
  */
 export async function attachToContainer(manager: ContainerManager, query: string, o: AttachOptions): Promise<AttachResult> {
-  const [{ attachToConmon, parseDetachKeys }, { passOutputUnchanged }] = await Promise.all([import('../runtime/conmon-attach.js'), import('../runtime/terminal-output.js')]);
   const { rec, socketPath, controlPath } = await manager.attachTarget(query);
   const detachKeys = parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q');
   const useStdin = o.noStdin !== true && rec.request.interactive;
@@ -50,7 +51,6 @@ export async function attachToContainer(manager: ContainerManager, query: string
 
 /** An attach to a container started with -it, as a session a terminal pane shows (the TUI's); kill() detaches. */
 export async function openAttachPane(manager: ContainerManager, query: string, size: { cols: number; rows: number }): Promise<PtySession> {
-  const { openAttachSession } = await import('../runtime/conmon-attach.js');
   const { socketPath, controlPath } = await manager.attachTarget(query, { needTty: true });
   return openAttachSession({ socketPath, controlPath, cols: size.cols, rows: size.rows, command: ['attach'] });
 }

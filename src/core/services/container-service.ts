@@ -8,19 +8,21 @@ import type { PtySession } from '../runtime/exec-pty.js';
 import type { PublishedPort } from '../network/port-spec.js';
 import type { ProcessList } from '../runtime/container-top.js';
 import type { Change } from '../runtime/container-diff.js';
-import type { StatsSampler } from '../runtime/container-stats.js';
+import { StatsSampler } from '../runtime/container-stats.js';
+import { renameContainer } from '../runtime/container-rename.js';
 import { matchesFilter } from '../runtime/container-filter.js';
 import { parseReference, formatReference } from '../images/reference.js';
 import { containerDiff, containerPorts, containerSize, containerTop, inspectContainer, type ContainerSize } from './container-views.js';
-import type { ExecOptions, ExecStreams } from './container-exec.js';
-import type { LogsOptions } from './container-log-reader.js';
-import type { AttachOptions, AttachResult } from './container-attach.js';
+import { execInContainer, type ExecOptions, type ExecStreams } from './container-exec.js';
+import { readContainerLogs, type LogsOptions } from './container-log-reader.js';
+import { attachToContainer, openAttachPane, type AttachOptions, type AttachResult } from './container-attach.js';
 
 /**
  * What the front ends do with containers, as plain data in and out: the lifecycle, exec, logs,
  * attach and the views of `ps`, `inspect`, `diff`, `top`, `port`, `stats`. Runtime paths, runc,
- * conmon and the store stay behind it; heavy parts (PTYs, the attach socket, the diff walk) load
- * on first use.
+ * conmon and the store stay behind it. Only the PTY (node-pty, for the TUI's shells) loads on
+ * first use: the rest was on the CLI's start-up path before and splitting it off only made more
+ * chunks to load.
  */
 export class ContainerService {
   constructor(
@@ -70,8 +72,7 @@ export class ContainerService {
   }
 
   /** A sampler of containers' CPU, memory, network and block I/O; each `sample()` reports the CPU share since the previous one. */
-  async statsSampler(): Promise<StatsSampler> {
-    const { StatsSampler } = await import('../runtime/container-stats.js');
+  statsSampler(): StatsSampler {
     return new StatsSampler();
   }
 
@@ -132,8 +133,7 @@ export class ContainerService {
     return removed;
   }
 
-  async rename(query: string, newName: string): Promise<ContainerRecord> {
-    const { renameContainer } = await import('../runtime/container-rename.js');
+  rename(query: string, newName: string): Promise<ContainerRecord> {
     return renameContainer(this.manager, this.store.lock, query, newName);
   }
 
@@ -145,8 +145,7 @@ export class ContainerService {
   // ---- processes and streams ----
 
   /** `exec`: resolves with the command's exit code; a command that cannot start rejects with an ExecStartError (kind not-found or forbidden). */
-  async exec(query: string, opts: ExecOptions, io: ExecStreams): Promise<number> {
-    const { execInContainer } = await import('./container-exec.js');
+  exec(query: string, opts: ExecOptions, io: ExecStreams): Promise<number> {
     return execInContainer(this.manager, query, opts, io);
   }
 
@@ -157,20 +156,17 @@ export class ContainerService {
   }
 
   /** `logs`: calls `onRecord` with each selected record; with `follow`, resolves once the container no longer runs. */
-  async logs(query: string, opts: LogsOptions, onRecord: (r: LogRecord) => void): Promise<void> {
-    const { readContainerLogs } = await import('./container-log-reader.js');
+  logs(query: string, opts: LogsOptions, onRecord: (r: LogRecord) => void): Promise<void> {
     return readContainerLogs(this.manager, query, opts, onRecord);
   }
 
   /** `attach` with the caller's terminal streams. */
-  async attach(query: string, opts: AttachOptions): Promise<AttachResult> {
-    const { attachToContainer } = await import('./container-attach.js');
+  attach(query: string, opts: AttachOptions): Promise<AttachResult> {
     return attachToContainer(this.manager, query, opts);
   }
 
   /** An attach to a container started with -it as a terminal pane's session; kill() detaches. */
-  async attachPane(query: string, size: { cols: number; rows: number }): Promise<PtySession> {
-    const { openAttachPane } = await import('./container-attach.js');
+  attachPane(query: string, size: { cols: number; rows: number }): Promise<PtySession> {
     return openAttachPane(this.manager, query, size);
   }
 }

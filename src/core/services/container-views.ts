@@ -4,6 +4,8 @@ import type { ContainerRecord } from '../runtime/container-record.js';
 import { containerInspect } from '../runtime/container-inspect.js';
 import { containerLayerDirs } from '../runtime/container-layers.js';
 import { duBytes } from '../runtime/volume-ops.js';
+import { containerChanges, type Change } from '../runtime/container-diff.js';
+import { parsePsOutput, type ProcessList } from '../runtime/container-top.js';
 import type { PublishedPort } from '../network/port-spec.js';
 import { TsdockError } from '../errors.js';
 
@@ -23,15 +25,13 @@ export async function inspectContainer(manager: ContainerManager, store: Store, 
 }
 
 /** `diff`: what the container changed in its image's files (A, C, D), sorted by path. */
-export async function containerDiff(manager: ContainerManager, store: Store, query: string) {
-  const { containerChanges } = await import('../runtime/container-diff.js');
+export async function containerDiff(manager: ContainerManager, store: Store, query: string): Promise<Change[]> {
   const rec = await manager.find(query);
   return containerChanges(manager.paths.upper(rec.id), await containerLayerDirs(store, rec));
 }
 
 /** `top`: the output of ps (with `psArgs`) for the container's processes, split into columns. */
-export async function containerTop(manager: ContainerManager, query: string, psArgs: string[]) {
-  const { parsePsOutput } = await import('../runtime/container-top.js');
+export async function containerTop(manager: ContainerManager, query: string, psArgs: string[]): Promise<ProcessList> {
   const rec = await manager.find(query);
   if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new TsdockError('conflict', `container ${rec.id} is not running`);
   return parsePsOutput(await manager.runcFor(rec).ps(rec.id, psArgs));
