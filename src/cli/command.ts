@@ -1,4 +1,4 @@
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../core/index.js';
 import type { ClosedOutput } from './closed-output.js';
 
 /** What a command needs from its surroundings; tests give their own streams. */

@@ -1,4 +1,4 @@
-import { trace } from '../core/trace.js';
+import { trace } from '../core/index.js';
 import { main } from './main.js';
 
 // Set the exit code rather than calling process.exit(): pending stdout writes still flush.

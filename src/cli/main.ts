@@ -1,4 +1,4 @@
-import { Engine } from '../core/engine.js';
+import { Engine } from '../core/index.js';
 import type { CliContext, Command } from './command.js';
 import { UsageError } from './args.js';
 import { ClosedOutput } from './closed-output.js';

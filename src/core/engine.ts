@@ -24,6 +24,9 @@ import { imageHistory, type HistoryRow } from './images/image-history.js';
 import type { Digest } from './oci/digest.js';
 import { ImageNotFoundError } from './images/image-resolver.js';
 import { ContainerManager } from './runtime/container-manager.js';
+import { ContainerService } from './services/container-service.js';
+import { VolumeService } from './services/volume-service.js';
+import { NetworkService } from './services/network-service.js';
 import { RuntimePaths, DEFAULT_RUN_ROOT } from './runtime/runtime-paths.js';
 import { networkingSettingsFromConfig } from './network/network-config.js';
 import type { BuildOptions, BuildResult } from './build/builder.js';
@@ -76,9 +79,9 @@ export class Engine {
   private containerManager?: Promise<ContainerManager>;
 
   private constructor(
-    readonly store: Store,
-    readonly config: TsdockConfig,
-    readonly credentials: CredentialStore,
+    private readonly store: Store,
+    private readonly config: TsdockConfig,
+    private readonly credentials: CredentialStore,
     private readonly options: { root: string; configPath?: string; runRoot: string },
   ) {}
 
@@ -90,8 +93,28 @@ export class Engine {
     return new Engine(await Store.open(root), config, new CredentialStore(opts.credentialsPath), { root, configPath, runRoot });
   }
 
+  /** Containers: lifecycle, exec, logs, attach and the views of ps, inspect, diff, top, port and stats. */
+  async containers(): Promise<ContainerService> {
+    return new ContainerService(await this.runtime(), this.store);
+  }
+
+  /** Volumes: create, ls, inspect, rm and prune, with the store lock and the in-use checks. */
+  async volumes(): Promise<VolumeService> {
+    return new VolumeService(await this.runtime(), this.store.lock);
+  }
+
+  /** Networks: create, ls, inspect, rm, prune, connect and disconnect. */
+  async networks(): Promise<NetworkService> {
+    return new NetworkService(await this.runtime());
+  }
+
+  /** The config file's `keymap` (TUI command -> keys). */
+  keymapConfig(): Record<string, unknown> {
+    return this.config.keymap ?? {};
+  }
+
   /** The container runtime, set up on first use so image-only commands never pay for it. */
-  containers(): Promise<ContainerManager> {
+  private runtime(): Promise<ContainerManager> {
     return (this.containerManager ??= (async () => {
       const script = process.argv[1] ? realpathSync(process.argv[1]) : '';
       const manager = new ContainerManager(
@@ -228,7 +251,7 @@ export class Engine {
   watchChanges(onChange: (what: 'containers' | 'images') => void): () => void {
     let watcher: StoreWatcher | undefined;
     let stopped = false;
-    this.containers().then(
+    this.runtime().then(
       (c) => {
         if (stopped) return;
         watcher = new StoreWatcher({ containersDir: c.paths.containersDir, exitDir: c.paths.exitDir, storeRoot: this.store.root, imagesDir: join(this.store.root, 'images') }, onChange);
@@ -246,7 +269,7 @@ export class Engine {
   followLog(query: string, onRecords: (records: LogRecord[]) => void, onError: (err: Error) => void): () => void {
     let stop: (() => void) | undefined;
     let stopped = false;
-    this.containers()
+    this.runtime()
       .then((c) => c.find(query).then((rec) => c.paths.log(rec.id)))
       .then(
         (path) => {
@@ -277,7 +300,7 @@ export class Engine {
   }
 
   async removeImage(query: string, opts: { force?: boolean } = {}): Promise<RemovalEntry[]> {
-    const containers = await this.containers();
+    const containers = await this.runtime();
     return removeImage(this.store, query, {
       force: opts.force,
       containersUsing: async (id) => (await containers.containers.list()).filter((c) => c.imageId === id).map((c) => c.id),
@@ -301,7 +324,7 @@ export class Engine {
    * parents (build's intermediate images) nothing else needs.
    */
   async pruneImages(opts: { all?: boolean } = {}): Promise<PruneResult> {
-    const containers = await this.containers();
+    const containers = await this.runtime();
     const used = new Set((await containers.containers.list()).map((c) => c.imageId));
     const containersUsing = async (id: Digest) => (used.has(id) ? [id] : []);
     return this.store.lock.withLock(async () => {
@@ -352,7 +375,7 @@ export class Engine {
 
   private async containerFsOpener() {
     const [{ withContainerFs }, { containerLayerDirs }] = await Promise.all([import('./runtime/container-fs.js'), import('./runtime/container-layers.js')]);
-    const manager = await this.containers();
+    const manager = await this.runtime();
     return <T>(container: string, fn: (cfs: ContainerFs) => Promise<T>) => withContainerFs(manager, container, (rec) => containerLayerDirs(this.store, rec), (cfs) => fn(cfs));
   }
 
@@ -366,7 +389,7 @@ export class Engine {
     ]);
     const changes = parseCommitChanges(opts.changes ?? []);
     const tags = opts.reference ? [formatReference(parseReference(opts.reference))] : [];
-    const manager = await this.containers();
+    const manager = await this.runtime();
     const rec = await manager.find(container);
     const image = await this.store.images.get(rec.imageId);
     if (!image) throw new ImageNotFoundError(rec.imageId);
@@ -401,7 +424,7 @@ export class Engine {
     return buildImage(
       {
         store: this.store,
-        containers: () => this.containers(),
+        containers: () => this.runtime(),
         imageConfig: (image) => this.imageConfig(image),
         baseImage: (reference, onEvent) => this.imageForRun(reference, { onEvent }),
         runRoot: this.options.runRoot,

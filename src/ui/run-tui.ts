@@ -1,6 +1,6 @@
 import { createElement } from 'react';
 import { render } from 'ink';
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../core/index.js';
 import { App } from './components/App.js';
 import { engineBackend } from './data/engine-backend.js';
 import { FullScreenOutput } from './terminal/full-screen-output.js';

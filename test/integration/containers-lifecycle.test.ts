@@ -414,6 +414,9 @@ describe('missing commands and exec', () => {
     const missing = await c.run(['exec', 'ex', 'nosuchcmd']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('exec: "nosuchcmd": executable file not found in $PATH');
+    const notExec = await c.run(['exec', 'ex', '/etc/passwd']);
+    expect(notExec.code).toBe(126);
+    expect(notExec.stderr).toMatch(/^Error: .*"\/etc\/passwd": permission denied\n$/);
     expect(await c.ok(['exec', '-e', 'X=1', '-w', '/tmp', '-u', 'nobody', 'ex', 'sh', '-c', 'echo $X $(pwd) $(id -u)'])).toBe('1 /tmp 65534\n');
     const seven = await c.run(['exec', 'ex', 'sh', '-c', 'echo o; echo e >&2; exit 7']);
     expect(seven).toMatchObject({ code: 7, stdout: 'o\n', stderr: 'e\n' });

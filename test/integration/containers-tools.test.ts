@@ -189,6 +189,17 @@ describe('diff', () => {
   });
 });
 
+describe('ps -s', () => {
+  it("SIZE: the bytes of the files in the container's layer (as Docker's SizeRw), and the image's size", async () => {
+    await ok(['run', '--name', 'sizec', image, 'sh', '-c', 'mkdir -p /a/b && head -c 1234 /dev/zero > /a/b/data']);
+    const imageSize = (await ok(['images', '--format', '{{.Size}}', image])).trim();
+    const size = (await ok(['ps', '-a', '-s', '--filter', 'name=sizec', '--format', '{{.Size}}'])).trim();
+    // Directories are not counted (`du -sb` would add 4096 bytes for each).
+    expect(size).toBe(`1.23kB (virtual ${imageSize})`);
+    await ok(['rm', 'sizec']);
+  });
+});
+
 describe('rename', () => {
   it('the new name resolves, the old does not; names stay unique', async () => {
     const id = (await ok(['create', '--name', 'oldname', image, 'true'])).trim();

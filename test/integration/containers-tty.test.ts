@@ -8,7 +8,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getTestbed } from '../testbed/testbed.js';
 import { makeSandbox, TSDOCK_BIN, type Sandbox } from '../helpers/tsdock.js';
 import { Engine } from '../../src/core/engine.js';
-import { openAttachSession } from '../../src/core/runtime/conmon-attach.js';
 
 let sb: Sandbox;
 let image: string;
@@ -155,9 +154,8 @@ describe('run -it and exec -it under a terminal', () => {
     const engine = await Engine.open({ root: sb.root, configPath: sb.configPath, runRoot });
     const containers = await engine.containers();
     const notTty = (await sb.run(['run', '-d', '--network', 'none', '--name', 'plain', image, 'sleep', '60'])).stdout.trim();
-    await expect(containers.attachTarget(notTty, { needTty: true })).rejects.toThrow('was not started with -it');
-    const { socketPath, controlPath } = await containers.attachTarget('paneatt', { needTty: true });
-    const pane = await openAttachSession({ socketPath, controlPath, cols: 70, rows: 20, command: ['attach'] });
+    await expect(containers.attachPane(notTty, { cols: 70, rows: 20 })).rejects.toThrow('was not started with -it');
+    const pane = await containers.attachPane('paneatt', { cols: 70, rows: 20 });
     let seen = '';
     pane.onData((d) => (seen += d));
     const until = async (re: RegExp) => {

@@ -1,9 +1,7 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, UsageError } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import { humanSize } from '../../core/format/human.js';
-import type { BuildEvent } from '../../core/build/build-events.js';
-import type { NetworkMode } from '../../core/runtime/container-record.js';
+import { humanSize, type BuildEvent, type NetworkMode } from '../../core/index.js';
 
 /** Prints build events as Docker's legacy builder does. */
 function printer(out: NodeJS.WritableStream, tty: boolean): (e: BuildEvent) => void {

@@ -1,15 +1,14 @@
 import type { Command, CliContext } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import type { ContainerManager } from '../../core/runtime/container-manager.js';
+import { type ContainerService, humanSize } from '../../core/index.js';
 import { confirm } from '../prompt.js';
 import { EXIT_FAILED } from '../exit-codes.js';
-import { humanSize } from '../../core/format/human.js';
 
 /**
  * Commands that apply one action to each named container and print the name as given, as
  * Docker does; a failure on one is reported and the others still run (exit 1 if any failed).
  */
-function eachContainer(name: string, summary: string, options: Parameters<typeof parseCommandArgs>[2], action: (c: ContainerManager, target: string, values: Record<string, unknown>, ctx: CliContext) => Promise<void>): Command {
+function eachContainer(name: string, summary: string, options: Parameters<typeof parseCommandArgs>[2], action: (c: ContainerService, target: string, values: Record<string, unknown>, ctx: CliContext) => Promise<void>): Command {
   return {
     name,
     usage: `tsdock ${name} [OPTIONS] CONTAINER [CONTAINER...]`,
@@ -105,14 +104,7 @@ export const containerPruneCommand: Command = {
   async run(ctx, argv) {
     const { values } = parseCommandArgs('container prune', argv, { force: { type: 'boolean', short: 'f' } }, { max: 0 });
     if (!values.force && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] '))) return 0;
-    const c = await (await ctx.engine()).containers();
-    const removed: string[] = [];
-    for (const rec of await c.list()) {
-      if (rec.state.status === 'exited' || rec.state.status === 'created' || rec.state.status === 'dead') {
-        await c.remove(rec.id);
-        removed.push(rec.id);
-      }
-    }
+    const removed = await (await (await ctx.engine()).containers()).prune();
     if (removed.length) ctx.stdout.write(`Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`);
     ctx.stdout.write(`Total reclaimed space: ${humanSize(0)}\n`);
     return 0;

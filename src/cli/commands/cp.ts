@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { humanSize } from '../../core/format/human.js';
-import { CopyError, splitCpArg } from '../../core/runtime/container-copy.js';
+import { humanSize, CopyError, splitCpArg } from '../../core/index.js';
 
 export const cpCommand: Command = {
   name: 'cp',

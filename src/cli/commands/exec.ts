@@ -1,8 +1,6 @@
-import { rm } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, type OptionSpec } from '../args.js';
-import { transition } from '../../core/runtime/container-state-machine.js';
-import { cleanRuncMessage } from '../../core/runtime/runc.js';
+import { ExecStartError, errorKind } from '../../core/index.js';
 
 const EXEC_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },
@@ -13,6 +11,12 @@ const EXEC_OPTIONS: OptionSpec = {
   user: { type: 'string', short: 'u' },
   privileged: { type: 'boolean' },
 };
+
+/** Docker's exit code for an exec that could not start: 127 command not found, 126 not executable. */
+function execStartExitCode(err: ExecStartError): number {
+  const kind = errorKind(err);
+  return kind === 'not-found' ? 127 : kind === 'forbidden' ? 126 : err.runtimeExitCode;
+}
 
 export const execCommand: Command = {
   name: 'exec',
@@ -26,39 +30,18 @@ export const execCommand: Command = {
       return 125;
     }
     const containers = await (await ctx.engine()).containers();
-    const rec = await containers.find(positionals[0]!);
-    if (rec.state.status === 'paused') throw new Error(`container ${rec.name} is paused, unpause the container before exec`);
-    transition(rec.state.status, 'exec', rec.name);
-    const tty = values.tty === true;
+    // `-e NAME` takes NAME's value from tsdock's own environment, as Docker's client does.
     const env = many(values.env).map((e) => (e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`));
-    const file = await containers.execProcessFile(rec, { cmd: rest, env, workdir: values.workdir as string | undefined, user: values.user as string | undefined, tty });
-    const detach = values.detach === true;
     try {
-      // With -t runc takes the caller's terminal; otherwise output is relayed as it comes.
-      const stdio = tty ? 'inherit' : detach ? 'ignore' : [values.interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-      const child = containers.runcFor(rec).spawnExec(rec.id, file, { tty, detach }, stdio as 'inherit');
-      let stderrText = '';
-      if (!tty && !detach) {
-        child.stdout!.on('data', (d: Buffer) => ctx.stdout.write(d));
-        child.stderr!.on('data', (d: Buffer) => {
-          const s = d.toString();
-          // Only runc's own failure line; a program in the container may log in logrus' format too.
-          if (/^time="[^"]*" level=error msg="(runc )?exec failed: /m.test(s)) stderrText += s;
-          else ctx.stderr.write(d);
-        });
-        if (child.stdin) (ctx.stdin as NodeJS.ReadStream).pipe(child.stdin).on('error', () => {});
-      }
-      const code: number = await new Promise((resolve) => child.once('close', (c) => resolve(c ?? 1)));
-      if (child.stdin) (ctx.stdin as NodeJS.ReadStream).unpipe(child.stdin);
-      if (stderrText) {
-        const msg = cleanRuncMessage(stderrText);
-        ctx.stderr.write(`Error: ${msg.replace(/^exec failed: /, '')}\n`);
-        // Docker: 127 command not found, 126 not executable.
-        return /executable file not found|no such file/.test(msg) ? 127 : /permission denied/.test(msg) ? 126 : code;
-      }
-      return code;
-    } finally {
-      await rm(file, { force: true });
+      return await containers.exec(
+        positionals[0]!,
+        { cmd: rest, env, workdir: values.workdir as string | undefined, user: values.user as string | undefined, tty: values.tty === true, detach: values.detach === true, interactive: values.interactive === true },
+        { stdin: ctx.stdin as NodeJS.ReadStream, stdout: ctx.stdout, stderr: ctx.stderr },
+      );
+    } catch (err) {
+      if (!(err instanceof ExecStartError)) throw err;
+      ctx.stderr.write(`Error: ${err.message}\n`);
+      return execStartExitCode(err);
     }
   },
 };

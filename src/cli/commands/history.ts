@@ -1,10 +1,9 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { ellipsis } from '../format/table.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
+import { createdSince, humanSize, shortId } from '../../core/index.js';
 import { formatList, type ListSpec } from '../format/list-format.js';
 import { goRfc3339 } from '../format/go-time.js';
-import { shortId } from '../../core/oci/digest.js';
 
 /** Docker's history fields and headers; IDs and commands are shortened unless --no-trunc. */
 const HISTORY_SPEC: ListSpec = {

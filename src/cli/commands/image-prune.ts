@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { humanSize } from '../../core/format/human.js';
+import { humanSize } from '../../core/index.js';
 import { confirm } from '../prompt.js';
 
 export const imagePruneCommand: Command = {

@@ -2,10 +2,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { formatList, type ListRow, type ListSpec } from '../format/list-format.js';
 import { goTimeString } from '../format/go-time.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
-import type { ImageSummary } from '../../core/engine.js';
-import { shortId } from '../../core/oci/digest.js';
-import { parseReference, familiarName } from '../../core/oci/reference.js';
+import { createdSince, humanSize, type ImageSummary, shortId, parseReference, familiarName } from '../../core/index.js';
 
 /** One row as Docker's `images` names and prints its fields (full IDs: the spec shortens them). */
 function templateView(row: ImageSummary): ListRow {

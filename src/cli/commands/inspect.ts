@@ -1,17 +1,10 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import { inspectPrinter } from '../format/inspect-format.js';
-import { containerInspect } from '../../core/runtime/container-inspect.js';
-import type { Engine } from '../../core/engine.js';
-import { AmbiguousContainerError } from '../../core/runtime/container-id.js';
+import { type Engine, AmbiguousContainerError } from '../../core/index.js';
 
 async function inspectContainer(engine: Engine, query: string): Promise<Record<string, unknown>> {
-  const c = await engine.containers();
-  const rec = await c.find(query);
-  const image = await engine.store.images.get(rec.imageId);
-  const lowers = (image?.layers ?? []).map((l) => engine.store.layers.diffPath(l.diffId)).reverse();
-  const view = containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
-  return { ...view, ...(await c.networking.inspectFields(rec, view)) };
+  return (await engine.containers()).inspect(query);
 }
 
 /** `inspect` (containers first, then images, as Docker), `container inspect`. */

@@ -1,7 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { familiarTag } from '../../core/images/image-resolver.js';
-import { shortId } from '../../core/oci/digest.js';
+import { familiarTag, shortId } from '../../core/index.js';
 import { progressBar } from '../format/pull-progress.js';
 import { ProgressLines } from '../format/progress-lines.js';
 

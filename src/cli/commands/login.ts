@@ -1,8 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import { readLine } from '../prompt.js';
-import { loginDomain } from '../../core/engine.js';
-import { UnauthorizedError } from '../../core/registry/registry-errors.js';
+import { loginDomain, UnauthorizedError } from '../../core/index.js';
 
 export const loginCommand: Command = {
   name: 'login',

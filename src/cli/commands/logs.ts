@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { parseLog, joinPartials, selectLogs, parseSince, formatLogRecord, parseLogLine, type LogRecord } from '../../core/runtime/container-logs.js';
+import { formatLogRecord, type LogRecord } from '../../core/index.js';
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -15,25 +14,10 @@ export const logsCommand: Command = {
       { min: 1, max: 1 },
     );
     const containers = await (await ctx.engine()).containers();
-    const rec = await containers.find(positionals[0]!);
-    const path = containers.paths.log(rec.id);
-    const now = Date.now();
     const tail = values.tail === undefined || values.tail === 'all' ? 'all' : Number(values.tail);
-    const since = typeof values.since === 'string' ? parseSince(values.since, now) : undefined;
-    const until = typeof values.until === 'string' ? parseSince(values.until, now) : undefined;
     const timestamps = values.timestamps === true;
     const emit = (r: LogRecord) => (r.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(formatLogRecord(r, { timestamps }));
-
-    const text = await readFile(path, 'utf8').catch(() => '');
-    const offset = Buffer.byteLength(text);
-    for (const r of selectLogs(joinPartials(parseLog(text)), { tail, since, until })) emit(r);
-    if (!values.follow) return 0;
-
-    // Follow what the log grows by until the container no longer runs.
-    await containers.followLogUntilExit(rec.id, offset, (line) => {
-      const r = parseLogLine(line);
-      if (r && (until === undefined || r.timeMs <= until)) emit(r);
-    });
+    await containers.logs(positionals[0]!, { tail, since: values.since as string | undefined, until: values.until as string | undefined, follow: values.follow === true }, emit);
     return 0;
   },
 };

@@ -5,7 +5,7 @@ import { formatList, type ListSpec } from '../format/list-format.js';
 import { inspectPrinter } from '../format/inspect-format.js';
 import { goTimeString } from '../format/go-time.js';
 import { confirm } from '../prompt.js';
-import { isPredefined, type NetworkRecord } from '../../core/network/network-record.js';
+import { isPredefined, type NetworkRecord, isErrorKind } from '../../core/index.js';
 
 /** Docker's `key=value` labels (a bare key has an empty value). */
 function parseLabels(specs: string[]): Record<string, string> {
@@ -41,9 +41,9 @@ export const networkCreateCommand: Command = {
     const gateways = many(values.gateway);
     if (subnets.length > 1) throw new UsageError('tsdock networks have one IPv4 subnet', 'network create');
     if (gateways.length > subnets.length) throw new UsageError('every gateway needs a --subnet it belongs to', 'network create');
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     try {
-      const rec = await c.networking.networks.create({ name: positionals[0]!, subnet: subnets[0], gateway: gateways[0], labels: parseLabels(many(values.label)) });
+      const rec = await networks.create({ name: positionals[0]!, subnet: subnets[0], gateway: gateways[0], labels: parseLabels(many(values.label)) });
       ctx.stdout.write(`${rec.id}\n`);
       return 0;
     } catch (err) {
@@ -102,8 +102,8 @@ export const networkLsCommand: Command = {
       { max: 0 },
     );
     const filter = parseNetworkFilters(many(values.filter));
-    const c = await (await ctx.engine()).containers();
-    const rows = (await c.networking.networks.list()).filter((n) => matchesNetworkFilter(n, filter));
+    const networks = await (await ctx.engine()).networks();
+    const rows = (await networks.list()).filter((n) => matchesNetworkFilter(n, filter));
     const view = rows.map((n) => ({
       ID: n.id,
       Name: n.name,
@@ -140,18 +140,18 @@ export const networkInspectCommand: Command = {
   summary: 'Display detailed information on one or more networks',
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('network inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     const print = inspectPrinter(values.format as string | undefined);
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const q of positionals) {
-      const net = await c.networking.networks.find(q).catch(() => undefined);
-      if (!net) {
-        ctx.stderr.write(`Error: No such network: ${q}\n`);
+      try {
+        found.push(await networks.inspect(q));
+      } catch (err) {
+        if (!isErrorKind(err, 'not-found')) throw err;
+        ctx.stderr.write(`Error: ${(err as Error).message}\n`);
         status = 1;
-        continue;
       }
-      found.push(await c.networking.networkInspect(net));
     }
     ctx.stdout.write(print(found));
     return status;
@@ -165,11 +165,11 @@ export const networkRmCommand: Command = {
   summary: 'Remove one or more networks',
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('network rm', argv, { force: { type: 'boolean', short: 'f' } }, { min: 1 });
-    const c = await (await ctx.engine()).containers();
+    const networks = await (await ctx.engine()).networks();
     let status = 0;
     for (const q of positionals) {
       try {
-        await c.networking.removeNetwork(q);
+        await networks.remove(q);
         ctx.stdout.write(`${q}\n`);
       } catch (err) {
         ctx.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
@@ -188,8 +188,7 @@ export const networkPruneCommand: Command = {
     const { values } = parseCommandArgs('network prune', argv, { force: { type: 'boolean', short: 'f' }, filter: { type: 'string', multiple: true } }, { max: 0 });
     if (many(values.filter).length) throw new UsageError('network prune --filter is not supported', 'network prune');
     if (!values.force && !(await confirm(ctx, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) return 0;
-    const c = await (await ctx.engine()).containers();
-    const removed = await c.networking.pruneNetworks();
+    const removed = await (await (await ctx.engine()).networks()).prune();
     if (removed.length) ctx.stdout.write(`Deleted Networks:\n${removed.map((n) => `${n.name}\n`).join('')}`);
     return 0;
   },
@@ -203,9 +202,9 @@ function connectCommand(name: 'connect' | 'disconnect'): Command {
     async run(ctx, argv) {
       const { positionals } = parseCommandArgs(`network ${name}`, argv, name === 'disconnect' ? { force: { type: 'boolean', short: 'f' } } : {}, { min: 2, max: 2 });
       const [network, container] = positionals as [string, string];
-      const c = await (await ctx.engine()).containers();
+      const networks = await (await ctx.engine()).networks();
       try {
-        await c.changeNetworks(container, (rec, running) => (name === 'connect' ? c.networking.connect(rec, network, running) : c.networking.disconnect(rec, network, running)));
+        await (name === 'connect' ? networks.connect(network, container) : networks.disconnect(network, container));
         return 0;
       } catch (err) {
         ctx.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);

@@ -1,7 +1,7 @@
 // `tsdock port CONTAINER [PRIVATE_PORT[/PROTO]]`: the container's published ports, as Docker prints them.
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { formatPortLines, parsePortFilter, portKey } from '../../core/network/port-spec.js';
+import { formatPortLines, parsePortFilter, portKey } from '../../core/index.js';
 
 export const portCommand: Command = {
   name: 'port',
@@ -10,9 +10,7 @@ export const portCommand: Command = {
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('port', argv, {}, { min: 1, max: 2 });
     const [query, filter] = positionals as [string, string | undefined];
-    const c = await (await ctx.engine()).containers();
-    const rec = await c.find(query);
-    const published = await c.networking.publishedPorts(rec);
+    const published = await (await (await ctx.engine()).containers()).ports(query);
     if (filter !== undefined) {
       const { port, protocol } = parsePortFilter(filter);
       const lines = formatPortLines(published, filter);

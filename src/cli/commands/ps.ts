@@ -1,14 +1,9 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs } from '../args.js';
-import { ellipsis } from '../format/table.js';
 import { formatList, type ListSpec } from '../format/list-format.js';
 import { goTimeString } from '../format/go-time.js';
-import { parsePsFilters, matchesFilter } from '../../core/runtime/container-filter.js';
-import { statusText, createdText } from '../../core/runtime/container-status-text.js';
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { parseReference, formatReference } from '../../core/oci/reference.js';
-import { humanSize } from '../../core/format/human.js';
-import { runCommand } from '../../core/process/run-command.js';
+import { ellipsis } from '../format/table.js';
+import { parsePsFilters, statusText, createdText, type ContainerRecord, humanSize } from '../../core/index.js';
 
 /** The command in quotes, as ps shows it; the spec shortens it to 20 characters. */
 function commandText(rec: ContainerRecord): string {
@@ -72,23 +67,10 @@ export const psCommand: Command = {
       { max: 0 },
     );
     const filter = parsePsFilters(many(values.filter));
-    const engine = await ctx.engine();
-    const containers = await engine.containers();
-    const tags = await engine.store.images.tags();
-    const imageMatches = (ancestor: string, rec: ContainerRecord) => {
-      if (rec.imageId.slice(7).startsWith(ancestor.replace(/^sha256:/, ''))) return true;
-      try {
-        const want = formatReference(parseReference(ancestor));
-        const repoOnly = !/:[^/]+$/.test(ancestor);
-        return Object.entries(tags).some(([t, id]) => id === rec.imageId && (t === want || (repoOnly && t.startsWith(want.replace(/:latest$/, ':')))));
-      } catch {
-        return false;
-      }
-    };
-    let rows = (await containers.list()).sort((a, b) => b.created.localeCompare(a.created));
+    const containers = await (await ctx.engine()).containers();
+    let rows = (await containers.list({ filter })).sort((a, b) => b.created.localeCompare(a.created));
     const all = values.all === true || filter.all || values.last !== undefined || values.latest === true;
     if (!all) rows = rows.filter((r) => r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting');
-    rows = rows.filter((r) => matchesFilter(r, filter, imageMatches));
     if (values.last !== undefined) rows = rows.slice(0, Number(values.last));
     if (values.latest) rows = rows.slice(0, 1);
     const flags = { format: values.format as string | undefined, quiet: values.quiet === true, noTrunc: values['no-trunc'] === true };
@@ -98,8 +80,8 @@ export const psCommand: Command = {
     }
     const now = Date.now();
     const sizes = new Map<string, string>();
-    if (values.size) for (const r of rows) sizes.set(r.id, `${humanSize(await duBytes(containers.paths.upper(r.id)))} (virtual ${humanSize((await engine.store.images.get(r.imageId))?.size ?? 0)})`);
-    const ports = new Map(await Promise.all(rows.map(async (r) => [r.id, await containers.networking.psPorts(r)] as const)));
+    if (values.size) for (const r of rows) sizes.set(r.id, await containers.size(r).then((s) => `${humanSize(s.rw)} (virtual ${humanSize(s.image)})`));
+    const ports = new Map(await Promise.all(rows.map(async (r) => [r.id, await containers.portsText(r)] as const)));
     const view = rows.map((r) => ({
       ID: r.id,
       Image: r.request.image,
@@ -121,8 +103,3 @@ export const psCommand: Command = {
     return 0;
   },
 };
-
-async function duBytes(dir: string): Promise<number> {
-  const out = await runCommand('du', ['-sb', dir]).catch(() => '0');
-  return Number(out.split(/\s/)[0]) || 0;
-}

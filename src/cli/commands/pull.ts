@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { parseReference, familiarString } from '../../core/oci/reference.js';
+import { parseReference, familiarString } from '../../core/index.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
 
 export const pullCommand: Command = {

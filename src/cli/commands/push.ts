@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { familiarName, familiarString, parseReference } from '../../core/oci/reference.js';
+import { familiarName, familiarString, parseReference } from '../../core/index.js';
 import { PushProgressPrinter } from '../format/push-progress.js';
 
 export const pushCommand: Command = {

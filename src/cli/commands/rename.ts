@@ -1,6 +1,5 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { renameContainer } from '../../core/runtime/container-rename.js';
 
 export const renameCommand: Command = {
   name: 'rename',
@@ -8,9 +7,9 @@ export const renameCommand: Command = {
   summary: 'Rename a container',
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('rename', argv, {}, { min: 2, max: 2 });
-    const engine = await ctx.engine();
+    const containers = await (await ctx.engine()).containers();
     try {
-      await renameContainer(await engine.containers(), engine.store.lock, positionals[0]!, positionals[1]!);
+      await containers.rename(positionals[0]!, positionals[1]!);
     } catch (err) {
       throw new Error(`failed to rename container: ${(err as Error).message}`);
     }

@@ -2,11 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command, CliContext } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, UsageError, type OptionSpec, type ParsedArgs } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import type { ContainerSpecRequest } from '../../core/runtime/container-record.js';
-import { parseEnvFile } from '../../core/runtime/environment.js';
-import { runRequest, RunOptionError, type RunOptions } from '../../core/runtime/run-request.js';
 import { runFailureExitCode } from '../exit-codes.js';
-import { familiarString, parseReference } from '../../core/oci/reference.js';
+import { type ContainerSpecRequest, parseEnvFile, runRequest, RunOptionError, type RunOptions, familiarString, parseReference } from '../../core/index.js';
 
 export const CREATE_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },

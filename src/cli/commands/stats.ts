@@ -3,8 +3,7 @@ import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { renderTable } from '../format/table.js';
 import { compileTemplate } from '../format/go-template.js';
-import { StatsSampler, STATS_HEADER, statsView, type StatsView } from '../../core/runtime/container-stats.js';
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import { STATS_HEADER, statsView, type StatsView, type ContainerRecord } from '../../core/index.js';
 
 const DEFAULT_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
 
@@ -39,7 +38,7 @@ export const statsCommand: Command = {
       return all.filter((r) => values.all === true || isLive(r)).map((rec) => ({ rec }));
     };
 
-    const sampler = new StatsSampler();
+    const sampler = containers.statsSampler();
     const frame = async (list: { rec: ContainerRecord; as?: string }[]): Promise<string> => {
       const rows = await sampler.sample(list.map(({ rec }) => ({ id: rec.id, name: rec.name, running: isLive(rec) })));
       const views: StatsView[] = rows.map((e, i) => statsView(e, { noTrunc, container: list[i]!.as }));

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, splitAtPositional } from '../args.js';
-import { parsePsOutput, renderProcessTable } from '../../core/runtime/container-top.js';
+import { renderProcessTable } from '../../core/index.js';
 
 export const topCommand: Command = {
   name: 'top',
@@ -11,10 +11,7 @@ export const topCommand: Command = {
     const { head, rest } = splitAtPositional(argv, {}, 1);
     const { positionals } = parseCommandArgs('top', head, {}, { min: 1, max: 1 });
     const containers = await (await ctx.engine()).containers();
-    const rec = await containers.find(positionals[0]!);
-    if (rec.state.status !== 'running' && rec.state.status !== 'paused') throw new Error(`container ${rec.id} is not running`);
-    const output = await containers.runcFor(rec).ps(rec.id, rest);
-    ctx.stdout.write(renderProcessTable(parsePsOutput(output)));
+    ctx.stdout.write(renderProcessTable(await containers.top(positionals[0]!, rest)));
     return 0;
   },
 };

@@ -3,21 +3,7 @@ import { many, parseCommandArgs, UsageError } from '../args.js';
 import { formatList, type ListSpec } from '../format/list-format.js';
 import { inspectPrinter } from '../format/inspect-format.js';
 import { confirm } from '../prompt.js';
-import { humanSize } from '../../core/format/human.js';
-import {
-  matchesVolumeFilter,
-  naturalCompare,
-  parseVolumeFilters,
-  pruneVolumes,
-  randomVolumeName,
-  removeVolume,
-  validateVolumeName,
-  VolumeError,
-  volumeInspect,
-  volumeLabels,
-  volumeUsers,
-} from '../../core/runtime/volume-ops.js';
-import { VolumeNotFoundError } from '../../core/runtime/volume-store.js';
+import { humanSize, parseVolumeFilters } from '../../core/index.js';
 
 /** Docker's `key=value` labels (a bare key has an empty value). */
 function parseLabels(specs: string[]): Record<string, string> {
@@ -48,15 +34,13 @@ export const volumeCreateCommand: Command = {
     if (typeof values.name === 'string' && positionals.length && positionals[0] !== values.name) {
       throw new UsageError(`conflicting options: cannot specify a volume-name through both --name and as a positional arg`, 'volume create');
     }
-    const driver = (values.driver as string | undefined) ?? 'local';
-    if (driver !== 'local') throw new VolumeError(`create: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
-    if (many(values.opt).length) throw new VolumeError('create: tsdock\'s local driver takes no options (-o)');
-    const given = positionals[0] ?? (values.name as string | undefined);
-    const name = given ?? randomVolumeName();
-    validateVolumeName(name);
-    const c = await (await ctx.engine()).containers();
-    // A volume made without a name is anonymous (Docker 23+): `volume prune` removes it by default.
-    await c.volumes.ensure(name, { labels: parseLabels(many(values.label)), anonymous: given === undefined });
+    const volumes = await (await ctx.engine()).volumes();
+    const name = await volumes.create({
+      name: positionals[0] ?? (values.name as string | undefined),
+      driver: values.driver as string | undefined,
+      driverOptions: many(values.opt),
+      labels: parseLabels(many(values.label)),
+    });
     ctx.stdout.write(`${name}\n`);
     return 0;
   },
@@ -79,19 +63,14 @@ export const volumeLsCommand: Command = {
       { max: 0 },
     );
     const filter = parseVolumeFilters(many(values.filter));
-    const c = await (await ctx.engine()).containers();
-    const all = await c.containers.list();
-    const rows = (await c.volumes.list())
-      .map((v) => ({ v, users: volumeUsers(v.name, all).length }))
-      .filter(({ v, users }) => matchesVolumeFilter(v, users, filter))
-      .sort((a, b) => naturalCompare(a.v.name, b.v.name));
-    const view = rows.map(({ v, users }) => ({
+    const rows = await (await (await ctx.engine()).volumes()).list(filter);
+    const view = rows.map((v) => ({
       Name: v.name,
       Driver: v.driver,
       Scope: 'local',
-      Mountpoint: c.volumes.dataPath(v.name),
-      Labels: Object.entries(volumeLabels(v)).map(([k, val]) => `${k}=${val}`).join(','),
-      Links: String(users),
+      Mountpoint: v.mountpoint,
+      Labels: Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(','),
+      Links: String(v.users),
       Size: 'N/A',
       // Not one of Docker's fields (so not in --format json), kept for templates that use it.
       CreatedAt: v.created,
@@ -122,18 +101,18 @@ export const volumeInspectCommand: Command = {
   summary: 'Display detailed information on one or more volumes',
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('volume inspect', argv, { format: { type: 'string', short: 'f' } }, { min: 1 });
-    const c = await (await ctx.engine()).containers();
+    const volumes = await (await ctx.engine()).volumes();
     const print = inspectPrinter(values.format as string | undefined);
     const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const name of positionals) {
-      const v = await c.volumes.get(name);
+      const v = await volumes.inspect(name);
       if (!v) {
         ctx.stderr.write(`Error: No such volume: ${name}\n`);
         status = 1;
         continue;
       }
-      found.push(volumeInspect(v, c.volumes.dataPath(name)));
+      found.push(v);
     }
     ctx.stdout.write(print(found));
     return status;
@@ -147,16 +126,14 @@ export const volumeRmCommand: Command = {
   summary: 'Remove one or more volumes',
   async run(ctx, argv) {
     const { values, positionals } = parseCommandArgs('volume rm', argv, { force: { type: 'boolean', short: 'f' } }, { min: 1 });
-    const engine = await ctx.engine();
-    const c = await engine.containers();
+    const volumes = await (await ctx.engine()).volumes();
     let status = 0;
     for (const name of positionals) {
       try {
-        await removeVolume(c.volumes, engine.store.lock, () => c.containers.list(), name, values.force === true);
+        await volumes.remove(name, { force: values.force === true });
         ctx.stdout.write(`${name}\n`);
       } catch (err) {
-        const msg = err instanceof VolumeNotFoundError ? `get ${name}: no such volume` : (err as Error).message;
-        ctx.stderr.write(`Error: ${msg}\n`);
+        ctx.stderr.write(`Error: ${(err as Error).message}\n`);
         status = 1;
       }
     }
@@ -191,9 +168,7 @@ export const volumePruneCommand: Command = {
       ? 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] '
       : 'WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ';
     if (!values.force && !(await confirm(ctx, warning))) return 0;
-    const engine = await ctx.engine();
-    const c = await engine.containers();
-    const { deleted, reclaimed } = await pruneVolumes(c.volumes, engine.store.lock, () => c.containers.list(), { all, filter });
+    const { deleted, reclaimed } = await (await (await ctx.engine()).volumes()).prune({ all, filter });
     if (deleted.length) ctx.stdout.write(`Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
     ctx.stdout.write(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
     return 0;

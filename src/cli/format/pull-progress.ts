@@ -1,6 +1,4 @@
-import type { PullEvent } from '../../core/images/pull-events.js';
-import { shortId } from '../../core/oci/digest.js';
-import { humanSize } from '../../core/format/human.js';
+import { type PullEvent, shortId, humanSize } from '../../core/index.js';
 import { ProgressLines } from './progress-lines.js';
 
 const BAR_WIDTH = 50;

@@ -1,5 +1,4 @@
-import type { PushEvent } from '../../core/images/push-events.js';
-import { shortId } from '../../core/oci/digest.js';
+import { type PushEvent, shortId } from '../../core/index.js';
 import { progressBar } from './pull-progress.js';
 import { ProgressLines } from './progress-lines.js';
 

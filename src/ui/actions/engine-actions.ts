@@ -1,9 +1,8 @@
 import type { Dispatch } from 'react';
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import { type ContainerRecord, createdSince, humanSize } from '../../core/index.js';
 import type { Action } from '../state/app-reducer.js';
 import type { DeleteRequest } from '../state/app-state.js';
 import type { ContainerVerb, UiBackend } from '../data/ui-backend.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
 
 export interface ActionContext {
   backend: UiBackend;

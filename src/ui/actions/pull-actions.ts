@@ -1,4 +1,4 @@
-import type { PullEvent } from '../../core/images/pull-events.js';
+import type { PullEvent } from '../../core/index.js';
 import type { Action } from '../state/app-reducer.js';
 import type { ActionContext } from './engine-actions.js';
 

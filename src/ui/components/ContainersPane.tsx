@@ -1,5 +1,4 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { statusText } from '../../core/runtime/container-status-text.js';
+import { type ContainerRecord, statusText } from '../../core/index.js';
 import type { PaneView } from '../state/app-state.js';
 import type { ColumnSpec } from './columns.js';
 import { Table, type TableRow } from './Table.js';

@@ -1,5 +1,4 @@
-import type { ImageSummary } from '../../core/engine.js';
-import { createdSince, humanSize } from '../../core/format/human.js';
+import { type ImageSummary, createdSince, humanSize } from '../../core/index.js';
 import type { PaneView } from '../state/app-state.js';
 import { imageKey } from '../state/selectors.js';
 import type { ColumnSpec } from './columns.js';

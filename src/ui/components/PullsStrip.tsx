@@ -1,6 +1,5 @@
 import { Box, Text } from 'ink';
-import { humanSize } from '../../core/format/human.js';
-import { shortId } from '../../core/oci/digest.js';
+import { humanSize, shortId } from '../../core/index.js';
 import { pullBytes, type LayerProgress, type PullView } from '../state/pulls.js';
 import { fit } from './columns.js';
 

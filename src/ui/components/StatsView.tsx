@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { bytesSize } from '../../core/runtime/container-stats.js';
+import { bytesSize } from '../../core/index.js';
 import { sparkline, type StatsHistory } from '../state/stats-history.js';
 import { fit, joinCells, layoutColumns, type ColumnSpec } from './columns.js';
 

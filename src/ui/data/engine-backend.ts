@@ -1,10 +1,5 @@
-import type { Engine } from '../../core/engine.js';
-import { containerInspect } from '../../core/runtime/container-inspect.js';
-import { execPty } from '../../core/runtime/exec-pty.js';
+import { runRequest, type Engine, type StatsSampler } from '../../core/index.js';
 import type { UiBackend } from './ui-backend.js';
-import { StatsSampler } from '../../core/runtime/container-stats.js';
-import { runRequest } from '../../core/runtime/run-request.js';
-import { openAttachSession } from '../../core/runtime/conmon-attach.js';
 
 /**
  * The UiBackend over the real Engine. This module is the TUI's only door to the engine; the UI
@@ -14,9 +9,9 @@ import { openAttachSession } from '../../core/runtime/conmon-attach.js';
 export function engineBackend(engine: Engine): UiBackend {
   const containers = () => engine.containers();
   // One sampler for the app's life: it keeps the previous reading for the CPU share.
-  const sampler = new StatsSampler();
+  let sampler: Promise<StatsSampler> | undefined;
   return {
-    keymapOverrides: engine.config.keymap ?? {},
+    keymapOverrides: engine.keymapConfig(),
     listContainers: async () => (await containers()).list(),
     listImages: () => engine.images(),
     async containerAction(verb, id) {
@@ -49,13 +44,7 @@ export function engineBackend(engine: Engine): UiBackend {
       const entries = await engine.removeImage(ref);
       return entries.flatMap((e) => [...(e.untagged ? [`Untagged: ${e.untagged}`] : []), ...(e.deleted ? [`Deleted: ${e.deleted}`] : [])]);
     },
-    async inspectContainer(id) {
-      const c = await containers();
-      const rec = await c.find(id);
-      const image = await engine.store.images.get(rec.imageId);
-      const lowers = (image?.layers ?? []).map((l) => engine.store.layers.diffPath(l.diffId)).reverse();
-      return containerInspect(rec, c.paths, (n) => c.volumes.dataPath(n), lowers);
-    },
+    inspectContainer: async (id) => (await containers()).inspect(id),
     inspectImage: (ref) => engine.inspectImage(ref),
     imageHistory: (ref) => engine.history(ref),
     tagImage: (source, target) => engine.tagImage(source, target),
@@ -79,13 +68,11 @@ export function engineBackend(engine: Engine): UiBackend {
       await c.start(rec.id);
       return { id: rec.id, name: rec.name };
     },
-    sampleStats: (list) => sampler.sample(list),
-    async attach(id, size) {
-      const { socketPath, controlPath } = await (await containers()).attachTarget(id, { needTty: true });
-      return openAttachSession({ socketPath, controlPath, cols: size.cols, rows: size.rows, command: ['attach'] });
+    async sampleStats(list) {
+      sampler ??= containers().then((c) => c.statsSampler());
+      return (await sampler).sample(list);
     },
-    async openShell(id, size, cmd) {
-      return execPty(await containers(), id, { cols: size.cols, rows: size.rows, cmd });
-    },
+    attach: async (id, size) => (await containers()).attachPane(id, size),
+    openShell: async (id, size, cmd) => (await containers()).shell(id, { cols: size.cols, rows: size.rows, cmd }),
   };
 }

@@ -1,12 +1,4 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import type { ImageSummary } from '../../core/engine.js';
-import type { HistoryRow } from '../../core/images/image-history.js';
-import type { LogRecord } from '../../core/runtime/container-logs.js';
-import type { PtySession } from '../../core/runtime/exec-pty.js';
-import type { KnownRegistry } from '../../core/registry/known-registries.js';
-import type { PullListener } from '../../core/images/pull-events.js';
-import type { StatsEntry } from '../../core/runtime/container-stats.js';
-import type { RunOptions } from '../../core/runtime/run-request.js';
+import type { ContainerRecord, ImageSummary, HistoryRow, LogRecord, PtySession, KnownRegistry, PullListener, StatsEntry, RunOptions } from '../../core/index.js';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
 

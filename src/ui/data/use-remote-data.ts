@@ -1,5 +1,5 @@
 import { useEffect, useRef, type Dispatch } from 'react';
-import { catalogSupported } from '../../core/registry/known-registries.js';
+import { catalogSupported } from '../../core/index.js';
 import type { Action } from '../state/app-reducer.js';
 import type { AppState } from '../state/app-state.js';
 import { digestKey } from '../state/remote-state.js';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type Dispatch } from 'react';
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
+import type { ContainerRecord } from '../../core/index.js';
 import type { Action } from '../state/app-reducer.js';
 import type { UiBackend } from './ui-backend.js';
 

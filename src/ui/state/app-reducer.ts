@@ -1,12 +1,10 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import type { ImageSummary } from '../../core/engine.js';
+import type { ContainerRecord, ImageSummary, StatsEntry } from '../../core/index.js';
 import { PANES, type AppState, type Overlay, type PaneId, type PaneView, type StatusMessage } from './app-state.js';
 import { agesChanged, imageKey, imageRef, sortedContainers, visibleContainers, visibleImages, visibleKeys } from './selectors.js';
 import { remoteReducer, type RemoteAction } from './remote-state.js';
 import { pullsReducer, type PullAction } from './pulls.js';
 import type { RunForm } from './run-form.js';
 import { addStatsSample } from './stats-history.js';
-import type { StatsEntry } from '../../core/runtime/container-stats.js';
 
 /** Everything that changes the UI state: engine data, key commands, results of actions. */
 export type Action =

@@ -1,5 +1,4 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import type { ImageSummary } from '../../core/engine.js';
+import type { ContainerRecord, ImageSummary } from '../../core/index.js';
 import { initialRemoteState, type RemoteState } from './remote-state.js';
 import type { PullView } from './pulls.js';
 import type { RunForm } from './run-form.js';

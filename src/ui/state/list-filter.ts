@@ -1,15 +1,4 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { CONTAINER_STATUSES } from '../../core/runtime/container-state-machine.js';
-import {
-  InvalidFilterError,
-  PS_FILTER_KEYS,
-  emptyPsFilter,
-  matchesFilter,
-  parsePsFilters,
-  type ImageMatcher,
-  type PsFilter,
-} from '../../core/runtime/container-filter.js';
-import type { ImageSummary } from '../../core/engine.js';
+import { type ContainerRecord, CONTAINER_STATUSES, InvalidFilterError, PS_FILTER_KEYS, emptyPsFilter, matchesFilter, parsePsFilters, type ImageMatcher, type PsFilter, type ImageSummary } from '../../core/index.js';
 
 /**
  * What the user typed after `/`: words are free text (every word must occur in the name,

@@ -1,4 +1,4 @@
-import { formatLogRecord, type LogRecord } from '../../core/runtime/container-logs.js';
+import { formatLogRecord, type LogRecord } from '../../core/index.js';
 
 /** The most log lines the viewer keeps; older ones are dropped from its memory (not from the file). */
 export const MAX_LOG_RECORDS = 20_000;

@@ -1,4 +1,4 @@
-import { splitCommandLine } from '../../core/runtime/run-request.js';
+import { splitCommandLine } from '../../core/index.js';
 
 /** Palette commands that take an argument: `:pull busybox:1`, `:run busybox sleep 9`, `:exec top`, `:filter status=exited`. */
 export type PaletteCommand =

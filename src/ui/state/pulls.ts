@@ -1,4 +1,4 @@
-import type { LayerPhase, PullEvent } from '../../core/images/pull-events.js';
+import type { LayerPhase, PullEvent } from '../../core/index.js';
 
 export interface LayerProgress {
   digest: string;

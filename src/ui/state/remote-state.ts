@@ -1,5 +1,4 @@
-import type { KnownRegistry } from '../../core/registry/known-registries.js';
-import { familiarName, parseReference } from '../../core/oci/reference.js';
+import { type KnownRegistry, familiarName, parseReference } from '../../core/index.js';
 
 /** An asynchronous answer from a registry: in flight, arrived, or failed (with the message shown). */
 export type Fetch<T> = { status: 'loading' } | { status: 'loaded'; value: T } | { status: 'error'; error: string };

@@ -1,5 +1,4 @@
-import { validateName } from '../../core/runtime/container-names.js';
-import { DEFAULT_RUN_NETWORK, runRequest, splitCommandLine, type RunOptions } from '../../core/runtime/run-request.js';
+import { validateName, DEFAULT_RUN_NETWORK, runRequest, splitCommandLine, type RunOptions } from '../../core/index.js';
 import { editField } from './text-prompt.js';
 
 /** The run form's fields, in Tab order. */

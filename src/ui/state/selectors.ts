@@ -1,10 +1,5 @@
-import type { ContainerRecord } from '../../core/runtime/container-record.js';
-import { statusText } from '../../core/runtime/container-status-text.js';
-import { createdSince } from '../../core/format/human.js';
-import type { ImageSummary } from '../../core/engine.js';
+import { type ContainerRecord, statusText, createdSince, type ImageSummary, type KnownRegistry, catalogSupported, registryOfRepository, repositoryName } from '../../core/index.js';
 import type { AppState, PaneId } from './app-state.js';
-import type { KnownRegistry } from '../../core/registry/known-registries.js';
-import { catalogSupported, registryOfRepository, repositoryName } from '../../core/registry/known-registries.js';
 import { digestKey, type RemoteState } from './remote-state.js';
 import { imageMatcherFor, matchesContainerQuery, matchesImageQuery, parseContainerQuery } from './list-filter.js';
 

@@ -1,4 +1,4 @@
-import type { StatsEntry } from '../../core/runtime/container-stats.js';
+import type { StatsEntry } from '../../core/index.js';
 
 /** Samples kept per container for the sparklines (one a second: the last minute or so). */
 export const STATS_HISTORY = 60;

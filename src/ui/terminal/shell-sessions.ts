@@ -1,4 +1,4 @@
-import type { PtySession } from '../../core/runtime/exec-pty.js';
+import type { PtySession } from '../../core/index.js';
 import { TerminalScreen, translateKeyForTerminal, type ScreenSnapshot } from './terminal-screen.js';
 
 /** Redraws of a shell pane at most this often (about 30 frames a second). */
