@@ -222,6 +222,7 @@ export class Engine {
     const rows: ImageSummary[] = [];
     for (const image of records) {
       if (hidden.has(image.id)) continue;
+      // An unreadable config (a broken blob) still lists the image, without a date.
       const created = (await this.imageConfig(image).catch(() => undefined))?.created;
       const digestFor = (repo: string) => image.repoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>';
       const imageTags = tagsOf(tags, image.id);
@@ -291,6 +292,7 @@ export class Engine {
     for (let id = image.parent; id; ) {
       const parent = await this.store.images.get(id);
       if (!parent) break;
+      // A parent whose config cannot be read leaves its rows as <missing>.
       const config = await this.imageConfig(parent).catch(() => undefined);
       const row = rows[rows.length - (config?.history?.length || parent.layers.length)];
       if (row?.id === '<missing>') row.id = parent.id;

@@ -58,6 +58,7 @@ export const statsCommand: Command = {
     };
     process.once('SIGINT', onSigint);
     try {
+      // ^C aborts the sleep: that is how the loop ends, not an error.
       await sleep(1000, undefined, { signal: ac.signal }).catch(() => {});
       if (values['no-stream']) {
         ctx.stdout.write(await frame(list));
@@ -66,6 +67,7 @@ export const statsCommand: Command = {
       while (!stop) {
         ctx.stdout.write(CLEAR_SCREEN + (await frame(list)));
         await sleep(1000, undefined, { signal: ac.signal }).catch(() => {});
+        // A container removed meanwhile fails the lookup: keep the last list; the next frame shows it gone.
         if (!stop) list = await targets().catch(() => list);
       }
       return 0;

@@ -42,6 +42,7 @@ export function overlayWhiteouts(): WhiteoutConverter {
   };
 }
 
+/** Whether a whiteout stands at the path; nothing there (or unreadable) is no whiteout. */
 function whiteoutAt(path: string): boolean {
   try {
     return isWhiteout(fs.lstatSync(path));

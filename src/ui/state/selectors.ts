@@ -95,6 +95,7 @@ const repositoriesOf = memo((images: ImageSummary[], remote: RemoteState, filter
   const reposByRegistry = new Map<string, Set<string>>();
   const addRepo = (repository: string) => {
     let domain: string;
+    // A local name that is no registry reference (e.g. `<none>`) has no registry to list it under.
     try {
       domain = registryOfRepository(repository);
     } catch {
