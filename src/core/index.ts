@@ -29,10 +29,9 @@ export type { HistoryRow } from './images/image-history.js';
 export type { KnownRegistry } from './registry/known-registries.js';
 export type { NetworkRecord } from './network/network-record.js';
 
-// Error classes front ends tell apart (until each carries its kind).
+// Error classes whose Docker message differs within one kind (each still carries its kind).
 export { ExecStartError } from './services/container-exec.js';
-export { UnauthorizedError } from './registry/registry-errors.js';
-export { AmbiguousContainerError } from './runtime/container-id.js';
+export { RunStepFailedError, DockerfileSyntaxError } from './build/build-errors.js';
 export { CopyError, splitCpArg } from './runtime/container-copy.js';
 
 // Pure helpers for presenting the core's data and parsing what users type.

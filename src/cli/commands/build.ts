@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, UsageError } from '../args.js';
 import { PullProgressPrinter } from '../format/pull-progress.js';
-import { humanSize, type BuildEvent, type NetworkMode } from '../../core/index.js';
+import { humanSize, isErrorKind, RunStepFailedError, DockerfileSyntaxError, type BuildEvent, type NetworkMode } from '../../core/index.js';
 
 /** Prints build events as Docker's legacy builder does. */
 function printer(out: NodeJS.WritableStream, tty: boolean): (e: BuildEvent) => void {
@@ -101,14 +101,15 @@ async function buildImage(ctx: Parameters<Command['run']>[0], argv: string[], ou
     if (quiet) ctx.stdout.write(`${result.imageId}\n`);
     return 0;
   } catch (err) {
-    const e = err as Error & { line?: number };
+    const e = err as Error;
     if (quiet) for (const chunk of log) ctx.stderr.write(chunk);
-    if (e.name === 'BuildCancelledError' || e.message === 'build cancelled') {
+    if (isErrorKind(e, 'cancelled')) {
       ctx.stderr.write('ERROR: build cancelled\n');
       return 130;
     }
-    if (/^The command '/.test(e.message)) ctx.stderr.write(`${e.message}\n`);
-    else if (e.constructor.name === 'DockerfileSyntaxError') ctx.stderr.write(`Error response from daemon: dockerfile parse error on ${e.message.replace(/^Dockerfile:(\d+): /, 'line $1: ')}\n`);
+    // Docker's legacy builder prints a failed RUN's message bare and a parse error as the daemon's.
+    if (e instanceof RunStepFailedError) ctx.stderr.write(`${e.message}\n`);
+    else if (e instanceof DockerfileSyntaxError) ctx.stderr.write(`Error response from daemon: dockerfile parse error on ${e.message.replace(/^Dockerfile:(\d+): /, 'line $1: ')}\n`);
     else ctx.stderr.write(`Error: ${e.message}\n`);
     return 1;
   } finally {

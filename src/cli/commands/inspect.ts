@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import { inspectPrinter } from '../format/inspect-format.js';
-import { type Engine, AmbiguousContainerError } from '../../core/index.js';
+import { type Engine, isErrorKind } from '../../core/index.js';
 
 async function inspectContainer(engine: Engine, query: string): Promise<Record<string, unknown>> {
   return (await engine.containers()).inspect(query);
@@ -27,14 +27,15 @@ export function inspectCommandFor(kind: 'any' | 'container'): Command {
           else if (type === 'container') found.push(await inspectContainer(engine, q));
           else
             found.push(
+              // No container of that name: it may be an image.
               await inspectContainer(engine, q).catch((err) => {
-                if (err instanceof AmbiguousContainerError) throw err;
+                if (!isErrorKind(err, 'not-found')) throw err;
                 return engine.inspectImage(q);
               }),
             );
         } catch (err) {
-          // An ambiguous ID prefix is an error of its own, as in Docker, not "No such object".
-          ctx.stderr.write(err instanceof AmbiguousContainerError ? `Error: ${err.message}\n` : `Error: No such ${type ?? 'object'}: ${q}\n`);
+          // What is not "no such object" (an ambiguous ID prefix, a broken record) says what it is, as in Docker.
+          ctx.stderr.write(isErrorKind(err, 'not-found') ? `Error: No such ${type ?? 'object'}: ${q}\n` : `Error: ${(err as Error).message}\n`);
           status = 1;
         }
       }

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import { readLine } from '../prompt.js';
-import { loginDomain, UnauthorizedError } from '../../core/index.js';
+import { loginDomain, isErrorKind, TsdockError } from '../../core/index.js';
 
 export const loginCommand: Command = {
   name: 'login',
@@ -33,7 +33,7 @@ export const loginCommand: Command = {
     try {
       await engine.login(positionals[0] ?? 'docker.io', { username, password });
     } catch (err) {
-      if (err instanceof UnauthorizedError) throw new UnauthorizedError(`login to ${loginDomain(positionals[0])} failed: unauthorized: incorrect username or password`);
+      if (isErrorKind(err, 'unauthorized')) throw new TsdockError('unauthorized', `login to ${loginDomain(positionals[0])} failed: unauthorized: incorrect username or password`);
       throw err;
     }
     ctx.stdout.write('Login Succeeded\n');

@@ -25,19 +25,11 @@ import { withLayerOverlay } from './layer-overlay.js';
 import { release, RootedFs } from '../fs/rooted-fs.js';
 import type { BuildListener } from './build-events.js';
 import type { PullListener } from '../images/pull-events.js';
-import { TsdockError } from '../errors.js';
+import { BuildStepError, RunStepFailedError } from './build-errors.js';
 
 export { BuildCancelledError };
 
-/** A step failed: the message is Docker's, `line` the Dockerfile line of the instruction. */
-export class BuildStepError extends TsdockError {
-  constructor(
-    message: string,
-    readonly line?: number,
-  ) {
-    super('invalid-argument', message);
-  }
-}
+export { BuildStepError, RunStepFailedError };
 
 export interface BuildOptions {
   contextDir: string;
@@ -338,7 +330,7 @@ class Builder {
         (upper) => writeChildImage(this.deps.store, { parent, changes: { dir: upper, tree: { overlay: true, exclude: isInitPath, lower } }, config: s.config, createdBy }),
       );
       if (exitCode !== 0 || !result) {
-        throw new BuildStepError(`The command '${argv.join(' ')}' returned a non-zero code: ${exitCode}\n(Dockerfile line ${instr.line}: ${instr.text})`, instr.line);
+        throw new RunStepFailedError(`The command '${argv.join(' ')}' returned a non-zero code: ${exitCode}\n(Dockerfile line ${instr.line}: ${instr.text})`, instr.line);
       }
       return result;
     });

@@ -3,16 +3,9 @@
 // per-instruction argument rules, grouped into build stages. Nothing is expanded here: values
 // keep their `$VAR`s for the executor to expand (see variable-expansion.ts). Pure.
 import { ExpansionError, unquoteWord } from './variable-expansion.js';
-import { TsdockError } from '../errors.js';
+import { DockerfileSyntaxError } from './build-errors.js';
 
-export class DockerfileSyntaxError extends TsdockError {
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
-    super('invalid-argument', `Dockerfile:${line}: ${message}`);
-  }
-}
+export { DockerfileSyntaxError };
 
 export type CommandForm = { form: 'shell'; command: string } | { form: 'exec'; argv: string[] };
 
