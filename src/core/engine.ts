@@ -151,7 +151,7 @@ export class Engine {
   }
 
   /** Registry code (http/https/tls) loads only for commands that talk to a registry. */
-  async registry(domain: string, creds?: Credentials): Promise<RegistryClient> {
+  private async registry(domain: string, creds?: Credentials): Promise<RegistryClient> {
     const { RegistryClient } = await import('./registry/registry-client.js');
     return new RegistryClient(domain, this.config, this.credentials, creds);
   }
@@ -211,7 +211,7 @@ export class Engine {
     return Object.keys(await this.store.images.tags()).filter((t) => t.startsWith(prefix)).sort();
   }
 
-  async imageConfig(image: ImageRecord): Promise<ImageConfig> {
+  private async imageConfig(image: ImageRecord): Promise<ImageConfig> {
     return parseImageConfig(await this.store.content.read(image.id), image.id);
   }
 
