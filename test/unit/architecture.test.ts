@@ -14,6 +14,7 @@ const LAYERS: string[][] = [
   ['src/core/network'],
   ['src/core/runtime'],
   ['src/core/build'],
+  ['src/core/services'], // what the engine hands out: containers, volumes, networks as plain data
   ['src/core/config.ts'],
   ['src/core/engine.ts'],
   ['src/core/index.ts'],
