@@ -1,6 +1,7 @@
 import { MediaType } from './media-types.js';
 import { parseDigest, type Digest } from './digest.js';
 import type { Platform } from './platform.js';
+import { TsdockError } from '../errors.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -26,7 +27,12 @@ export interface ImageIndex {
 
 export type Manifest = ImageManifest | ImageIndex;
 
-export class ManifestError extends Error {}
+/** A manifest or index that does not parse or break the spec: the document itself is wrong. */
+export class ManifestError extends TsdockError {
+  constructor(message: string) {
+    super('invalid-argument', message);
+  }
+}
 
 /**
  * Parses manifest bytes. The media type comes from the document when present, else from the
