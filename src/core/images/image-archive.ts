@@ -105,7 +105,7 @@ export function ociEntryName(annotations: Record<string, string> | undefined): s
 export function archiveTag(name: string): string {
   try {
     const ref = parseReference(name);
-    if (ref.digest) throw new Error('a digest is not a tag');
+    if (ref.digest) throw new TsdockError('invalid-argument', 'a digest is not a tag');
     return formatReference(ref);
   } catch (err) {
     throw new ArchiveError(`the archive names an image "${name}" that is not a valid tag: ${(err as Error).message}`);

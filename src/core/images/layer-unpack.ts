@@ -217,7 +217,7 @@ class LayerWriter {
       case 'FIFO':
         return this.device(e, rel);
       default:
-        throw new Error(`layer entry ${JSON.stringify(name)} has an unsupported tar type (${e.type})`);
+        throw new TsdockError('invalid-argument', `layer entry ${JSON.stringify(name)} has an unsupported tar type (${e.type})`);
     }
   }
 
@@ -411,7 +411,7 @@ class LayerWriter {
         this.opaque.add(dir); // as in directory(): recreated after its whiteout
       } else if (kind !== undefined) {
         const why = `parent ${JSON.stringify(dir)} is not a directory`;
-        throw new Error(`layer entry ${JSON.stringify(entry)}: ${why}`);
+        throw new TsdockError('invalid-argument', `layer entry ${JSON.stringify(entry)}: ${why}`);
       }
       const abs = this.abs(dir);
       fs.mkdirSync(abs, 0o755);

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { TsdockError } from '../errors.js';
 
 /** conmon puts the stream id in front of every packet on the attach socket: 2 stdout, 3 stderr. */
 const STDERR = 3;
@@ -35,7 +36,7 @@ export function parseDetachKeys(spec: string): number[] {
       if (c in special) return special[c]!;
     }
     if (key.length === 1) return key.charCodeAt(0);
-    throw new Error(`invalid detach keys "${spec}": use a comma-separated list like ctrl-p,ctrl-q`);
+    throw new TsdockError('invalid-argument', `invalid detach keys "${spec}": use a comma-separated list like ctrl-p,ctrl-q`);
   });
 }
 

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { ContainerManager } from './container-manager.js';
 import { transition } from './container-state-machine.js';
 import { isExecutableInRoot } from '../fs/root-files.js';
+import { TsdockError } from '../errors.js';
 
 /** A process running in a container under a pseudo-terminal that tsdock owns (not the user's terminal). */
 export interface PtySession {
@@ -41,7 +42,7 @@ export async function defaultShell(containers: ContainerManager, id: string): Pr
  */
 export async function execPty(containers: ContainerManager, query: string, opts: ExecPtyOptions): Promise<PtySession> {
   const rec = await containers.find(query);
-  if (rec.state.status === 'paused') throw new Error(`container ${rec.name} is paused, unpause the container before exec`);
+  if (rec.state.status === 'paused') throw new TsdockError('conflict', `container ${rec.name} is paused, unpause the container before exec`);
   transition(rec.state.status, 'exec', rec.name);
   const cmd = opts.cmd && opts.cmd.length > 0 ? opts.cmd : await defaultShell(containers, rec.id);
   const env = [...(opts.env ?? [])];

@@ -46,7 +46,7 @@ export class VolumeStore {
 
   /** Creates the volume unless it exists; returns it and whether it is new (new ones get the image's content copied in). */
   async ensure(name: string, opts: { anonymous?: boolean; labels?: Record<string, string> } = {}): Promise<{ volume: VolumeRecord; created: boolean }> {
-    if (!VOLUME_NAME.test(name)) throw new Error(`invalid volume name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters`);
+    if (!VOLUME_NAME.test(name)) throw new TsdockError('invalid-argument', `invalid volume name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters`);
     const existing = await this.get(name);
     if (existing) return { volume: existing, created: false };
     await mkdir(this.dataPath(name), { recursive: true, mode: 0o755 });
