@@ -170,5 +170,8 @@ export async function runAttached(deps: ForegroundRunDeps, query: string, io: At
     return exit.code;
   }
   const rec = await deps.current(found.id);
-  return rec?.state.exitCode ?? exit?.code ?? UNKNOWN_EXIT;
+  if (rec?.state.status === 'exited') return rec.state.exitCode;
+  // A record not (yet) marked exited holds no exit code: another process is removing it (rm -f)
+  // or has not reconciled it. conmon's exit file has the code.
+  return exit?.code ?? UNKNOWN_EXIT;
 }
