@@ -1,4 +1,4 @@
-import { startFailureExitCode } from '../core/index.js';
+import { errorKind, startFailureExitCode, type ExecStartError } from '../core/index.js';
 
 /** Docker's exit codes, in one place for every command. */
 
@@ -15,4 +15,10 @@ export const EXIT_TSDOCK_ERROR = 125;
  */
 export function runFailureExitCode(err: unknown): number {
   return startFailureExitCode(err);
+}
+
+/** `exec` that could not start its command: 127 not found, 126 not executable, else runc's own code. */
+export function execStartExitCode(err: ExecStartError): number {
+  const kind = errorKind(err);
+  return kind === 'not-found' ? 127 : kind === 'forbidden' ? 126 : err.runtimeExitCode;
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { many, parseCommandArgs, splitAtPositional, type OptionSpec } from '../args.js';
-import { ExecStartError, errorKind } from '../../core/index.js';
+import { ExecStartError } from '../../core/index.js';
+import { execStartExitCode } from '../exit-codes.js';
 
 const EXEC_OPTIONS: OptionSpec = {
   detach: { type: 'boolean', short: 'd' },
@@ -11,12 +12,6 @@ const EXEC_OPTIONS: OptionSpec = {
   user: { type: 'string', short: 'u' },
   privileged: { type: 'boolean' },
 };
-
-/** Docker's exit code for an exec that could not start: 127 command not found, 126 not executable. */
-function execStartExitCode(err: ExecStartError): number {
-  const kind = errorKind(err);
-  return kind === 'not-found' ? 127 : kind === 'forbidden' ? 126 : err.runtimeExitCode;
-}
 
 export const execCommand: Command = {
   name: 'exec',
