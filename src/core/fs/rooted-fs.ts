@@ -31,7 +31,7 @@ export interface RootMount {
   readOnly: boolean;
 }
 
-const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+export const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const MAX_LINKS = 40;
 const MAX_SWAPS = 20;
 

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ContainerRecord } from './container-record.js';
 import type { VolumeRecord, VolumeStore } from './volume-store.js';
 import { VolumeNotFoundError } from './volume-store.js';
 import type { StoreLock } from '../store/store-lock.js';
 import { TsdockError, type ErrorKind } from '../errors.js';
+import { treeBytes } from '../fs/tree-size.js';
 
 /** The label Docker (23+) puts on anonymous volumes; `volume prune` without -a removes only those. */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
@@ -182,33 +181,10 @@ export async function pruneVolumes(volumes: VolumeStore, lock: StoreLock, contai
       if (!opts.all && !v.anonymous) continue;
       if (volumeUsers(v.name, all).length) continue;
       if (opts.filter && !matchesVolumeFilter(v, 0, opts.filter)) continue;
-      reclaimed += await duBytes(volumes.dataPath(v.name));
+      reclaimed += await treeBytes(volumes.dataPath(v.name));
       await volumes.remove(v.name);
       deleted.push(v.name);
     }
     return { deleted, reclaimed };
   });
-}
-
-/** Bytes of the files in a tree, as Docker's directory.Size: directories not counted, hard links once. */
-export async function duBytes(dir: string): Promise<number> {
-  const seen = new Set<string>();
-  const walk = async (p: string): Promise<number> => {
-    // Sizes are only reported: an entry removed meanwhile counts as 0.
-    const st = await lstat(p).catch(() => undefined);
-    if (!st) return 0;
-    if (st.isDirectory()) {
-      let total = 0;
-      // A directory removed meanwhile counts as empty.
-      for (const e of await readdir(p).catch(() => [] as string[])) total += await walk(join(p, e));
-      return total;
-    }
-    if (st.nlink > 1) {
-      const key = `${st.dev}:${st.ino}`;
-      if (seen.has(key)) return 0;
-      seen.add(key);
-    }
-    return st.size;
-  };
-  return walk(dir);
 }
