@@ -11,6 +11,7 @@ import { httpTransport } from '../../src/core/registry/http-transport.js';
 import { defaultConfig } from '../../src/core/config.js';
 import { errorKind } from '../../src/core/errors.js';
 import { MemoryRegistry, sha256, type MemoryRegistryOptions } from '../helpers/memory-registry.js';
+import { failure } from '../helpers/rejection.js';
 
 const noCredentials = new CredentialStore(join(tmpdir(), 'tsdock-no-such-dir', 'config.json'));
 const alice: Credentials = { username: 'alice', password: 'secret' };
@@ -34,15 +35,6 @@ async function start(options: MemoryRegistryOptions) {
 
 function clientFor(creds?: Credentials, now?: () => number): RegistryClient {
   return new RegistryClient(registry.host, defaultConfig(), noCredentials, creds, { now });
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const outcome = await p.then(
-    () => undefined,
-    (err: unknown) => err as Error,
-  );
-  if (!outcome) throw new Error('expected a failure');
-  return outcome;
 }
 
 const unauthorizedCount = () => registry.requests.filter((r) => r.status === 401).length;

@@ -17,6 +17,7 @@ import { parseWwwAuthenticate } from '../../src/core/registry/www-authenticate.j
 import { nextLink } from '../../src/core/registry/link-header.js';
 import { receivedBytes, uploadUrl } from '../../src/core/registry/blob-upload.js';
 import { MemoryRegistry, sha256 } from '../helpers/memory-registry.js';
+import { failure } from '../helpers/rejection.js';
 import { uploadImage } from '../helpers/registry-upload.js';
 
 const noCredentials = new CredentialStore(join(tmpdir(), 'tsdock-no-such-dir', 'config.json'));
@@ -33,16 +34,6 @@ beforeAll(async () => {
   client = new RegistryClient(registry.host, defaultConfig(), noCredentials);
 });
 afterAll(() => registry.close());
-
-/** The rejection of `p`, which must reject. */
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const outcome = await p.then(
-    () => undefined,
-    (err: unknown) => err as Error,
-  );
-  if (!outcome) throw new Error('expected a failure');
-  return outcome;
-}
 
 describe('manifests and blobs', () => {
   it('fetches a manifest by tag and by digest, from the registry itself', async () => {
